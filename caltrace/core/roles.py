@@ -1,0 +1,71 @@
+"""Roles (角色): one Django group per role, with the permissions the role needs."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    name_zh: str
+    name_en: str
+    label: object  # lazy translation for the UI
+    permissions: tuple[str, ...] = ()
+
+
+CUSTOMER = "customer"
+RECEPTION = "reception"
+CALIBRATOR = "calibrator"
+REVIEWER = "reviewer"
+SIGNATORY = "signatory"
+EQUIPMENT_MANAGER = "equipment_manager"
+QUALITY_MANAGER = "quality_manager"
+TECHNICAL_DIRECTOR = "technical_director"
+LAB_MANAGER = "lab_manager"
+
+ROLES: dict[str, Role] = {r.code: r for r in [
+    Role(CUSTOMER, "客户", "Customer", _("客户")),
+    Role(RECEPTION, "业务受理", "Reception", _("业务受理"),
+         ("customers.view_customerorganisation", "customers.change_customerorganisation",
+          "customers.add_customerorganisation", "customers.view_customercontact",
+          "customers.add_customercontact", "customers.change_customercontact")),
+    Role(CALIBRATOR, "校准员", "Calibrator", _("校准员"),
+         ("equipment.view_equipment", "methods.view_method", "methods.view_methodversion")),
+    Role(REVIEWER, "核验员", "Reviewer", _("核验员"),
+         ("equipment.view_equipment", "methods.view_method", "methods.view_methodversion")),
+    Role(SIGNATORY, "授权签字人", "Authorized signatory", _("授权签字人"),
+         ("equipment.view_equipment", "methods.view_method", "methods.view_methodversion")),
+    Role(EQUIPMENT_MANAGER, "设备管理员", "Equipment manager", _("设备管理员"),
+         ("equipment.view_equipment", "equipment.add_equipment", "equipment.change_equipment")),
+    Role(QUALITY_MANAGER, "质量负责人", "Quality manager", _("质量负责人"),
+         ("integrity.view_finding", "integrity.resolve_finding", "customers.view_customerorganisation",
+          "people.view_person", "equipment.view_equipment")),
+    Role(TECHNICAL_DIRECTOR, "技术负责人", "Technical director", _("技术负责人"),
+         ("methods.view_method", "methods.add_method", "methods.change_method", "methods.view_methodversion",
+          "methods.add_methodversion", "methods.change_methodversion", "integrity.view_finding",
+          "people.view_person", "equipment.view_equipment")),
+    Role(LAB_MANAGER, "实验室主任", "Laboratory manager", _("实验室主任"),
+         ("integrity.view_finding", "integrity.resolve_finding", "people.view_person", "people.change_person",
+          "customers.view_customerorganisation", "equipment.view_equipment", "methods.view_method")),
+]}
+
+STAFF_ROLES = tuple(code for code in ROLES if code != CUSTOMER)
+
+
+def roles_of(user) -> set[str]:
+    if not user or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_caltrace_roles", None)
+    if cached is None:
+        cached = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._caltrace_roles = cached
+    return cached
+
+
+def is_staff_member(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or roles_of(user) & set(STAFF_ROLES)))
+
+
+def is_customer(user) -> bool:
+    return CUSTOMER in roles_of(user) and not is_staff_member(user)
