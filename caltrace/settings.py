@@ -99,6 +99,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CALTRACE_CONN_MAX_AGE", "0")),
     )
 }
+if os.environ.get("CALTRACE_TEST_DB_NAME"):
+    # Lets parallel test runs on one PostgreSQL server use separate test databases.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["CALTRACE_TEST_DB_NAME"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at BEGIN,
     # so two writers queue instead of failing half-way with "database is locked".
