@@ -142,6 +142,15 @@ def cmd_token_create(args):
     return 0
 
 
+def cmd_worker(args):
+    from django.core.management import call_command
+
+    _migrate()
+    print("caltrace worker running periodic and queued tasks (Ctrl+C to stop)", flush=True)
+    call_command("run_huey", workers=args.workers)
+    return 0
+
+
 def cmd_manage(args):
     from django.core.management import execute_from_command_line
 
@@ -201,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("username")
     sp.add_argument("--name", default="cli", help="what the token is for")
     sp.set_defaults(func=cmd_token_create)
+
+    sp = sub.add_parser("worker", help="run background and periodic tasks (reminders, checkpoints)")
+    sp.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")
+    sp.set_defaults(func=cmd_worker)
 
     sp = sub.add_parser("manage", help="run a Django management command", add_help=False)
     sp.add_argument("rest", nargs=argparse.REMAINDER)
