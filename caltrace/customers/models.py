@@ -27,6 +27,10 @@ class CustomerOrganisation(BusinessModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        super().clean()
+        self.credit_code = (self.credit_code or "").strip().upper()
+
 
 class CustomerContact(BusinessModel):
     """A contact person (联系人) of a customer organisation; with a user, a portal account."""
