@@ -97,3 +97,18 @@ def test_audit_verify_and_checkpoint_on_an_intact_ledger(make_user, capsys):
     from caltrace.core import keys
 
     assert keys.verify_signature(cp["statement"].encode(), cp["signature"])
+
+
+@pytest.mark.django_db
+def test_every_role_permission_exists():
+    """A typo in a role's permission list would silently grant nothing."""
+    from django.contrib.auth.models import Group
+
+    from caltrace.core import roles
+    from caltrace.core.services import do_sync_role_groups
+
+    do_sync_role_groups()
+    for role in roles.ROLES.values():
+        granted = {f"{p.content_type.app_label}.{p.codename}"
+                   for p in Group.objects.get(name=role.code).permissions.select_related("content_type")}
+        assert granted == set(role.permissions), role.code
