@@ -151,6 +151,52 @@ def cmd_worker(args):
     return 0
 
 
+def _spec(name):
+    from caltrace.core import imports
+
+    specs = imports.specs()
+    if name not in specs:
+        raise UsageError(f"list: unknown list {name!r} (choose from {', '.join(specs)})")
+    return specs[name]
+
+
+def cmd_import(args):
+    from pathlib import Path
+
+    from caltrace.core import imports
+
+    spec = _spec(args.list)
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"file: no such file {args.file!r}")
+    try:
+        report = imports.run_import(spec, path.read_bytes(), path.name, dry_run=not args.commit)
+    except imports.ImportFileError as exc:
+        raise UsageError(f"file: {exc}") from None
+    for err in report.errors:
+        print(f"row {err.row}" + (f", column {err.column}" if err.column else "") + f": {err.reason}")
+    if report.errors:
+        print(f"{len(report.errors)} problems in {report.rows} rows; nothing imported")
+        return 1
+    if args.commit:
+        print(f"imported {report.imported} rows into {spec.name}")
+    else:
+        print(f"dry run: {report.rows} rows are clean; run again with --commit to import them")
+    return 0
+
+
+def cmd_export(args):
+    from caltrace.core import imports
+
+    spec = _spec(args.list)
+    fmt = args.format or ("xlsx" if args.output.lower().endswith(".xlsx") else "csv")
+    data = imports.export_rows(spec, fmt=fmt, language=args.language)
+    with open(args.output, "wb") as fh:
+        fh.write(data)
+    print(f"wrote {args.output}")
+    return 0
+
+
 def cmd_manage(args):
     from django.core.management import execute_from_command_line
 
@@ -210,6 +256,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("username")
     sp.add_argument("--name", default="cli", help="what the token is for")
     sp.set_defaults(func=cmd_token_create)
+
+    sp = sub.add_parser("import", help="check a CSV or Excel file against a list, and import it with --commit")
+    sp.add_argument("list", help="which list (e.g. equipment, customers)")
+    sp.add_argument("file", help="a .csv or .xlsx file")
+    sp.add_argument("--commit", action="store_true", help="import when every row is clean (default: dry run)")
+    sp.set_defaults(func=cmd_import)
+    sp = sub.add_parser("export", help="write a list as CSV or Excel, in the import's columns")
+    sp.add_argument("list", help="which list (e.g. equipment, customers)")
+    sp.add_argument("-o", "--output", required=True, help="file to write (.csv or .xlsx)")
+    sp.add_argument("--format", choices=["csv", "xlsx"], help="default: from the file name")
+    sp.add_argument("--language", choices=["zh", "en"], default="zh", help="column headers' language")
+    sp.set_defaults(func=cmd_export)
 
     sp = sub.add_parser("worker", help="run background and periodic tasks (reminders, checkpoints)")
     sp.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")

@@ -11,7 +11,7 @@ from caltrace.cli import main
 
 COMMANDS = [
     [], ["init-demo"], ["serve"], ["demo"], ["migrate"], ["worker"], ["audit"], ["audit", "verify"],
-    ["audit", "checkpoint"], ["rules"], ["rules", "list"], ["token"], ["token", "create"],
+    ["audit", "checkpoint"], ["rules"], ["rules", "list"], ["token"], ["token", "create"], ["import"], ["export"],
 ]
 
 
