@@ -67,11 +67,19 @@ def _unauthenticated(request, exc):
 def _mount():
     from caltrace.core.api import router as core_router
     from caltrace.customers.api import router as customers_router
+    from caltrace.equipment.api import router as equipment_router
     from caltrace.integrity.api import router as integrity_router
+    from caltrace.methods.api import router as methods_router
+    from caltrace.org.api import router as org_router
+    from caltrace.people.api import router as people_router
 
     api.add_router("/", core_router)
     api.add_router("/integrity/", integrity_router)
     api.add_router("/customers/", customers_router)
+    api.add_router("/org/", org_router)
+    api.add_router("/people/", people_router)
+    api.add_router("/methods/", methods_router)
+    api.add_router("/equipment/", equipment_router)
 
 
 _mount()

@@ -6,10 +6,12 @@ password hash a change), so a second run writes nothing. Records a user has edit
 as they are.
 """
 
+import importlib
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from caltrace.core import audit, roles
 from caltrace.core.services import do_sync_role_groups
@@ -61,6 +63,10 @@ def _without(d: dict, *keys) -> dict:
     return {k: v for k, v in d.items() if k not in keys}
 
 
+# Apps whose demo.py extends the demo lab, in the order they depend on each other.
+APP_DEMOS = ("org", "methods", "people", "equipment")
+
+
 def seed() -> list[DemoAccount]:
     with audit.audit_context(actor="system:init-demo"), transaction.atomic():
         do_sync_role_groups()
@@ -71,6 +77,9 @@ def seed() -> list[DemoAccount]:
         _seed_methods()
         _seed_equipment(rooms)
         accounts += _seed_customers()
+        today = timezone.localdate()
+        for app in APP_DEMOS:  # each app adds its own part, in dependency order
+            importlib.import_module(f"caltrace.{app}.demo").seed(today)
         return accounts
 
 

@@ -1,0 +1,5 @@
+"""API endpoints of the equipment app."""
+
+from ninja import Router
+
+router = Router(tags=["equipment"])

@@ -1,0 +1,5 @@
+"""API endpoints of the methods app."""
+
+from ninja import Router
+
+router = Router(tags=["methods"])

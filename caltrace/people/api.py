@@ -1,0 +1,5 @@
+"""API endpoints of the people app."""
+
+from ninja import Router
+
+router = Router(tags=["people"])
