@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -7,4 +6,11 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("customers/", views.customer_list, name="customer_list"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("my/organisation/", views.my_organisation, name="my_organisation"),
+    path("integrity/findings/", views.finding_list, name="finding_list"),
+    path("integrity/findings/<int:pk>/", views.finding_detail, name="finding_detail"),
+    path("integrity/findings/<int:pk>/transition/", views.finding_transition, name="finding_transition"),
+    path("integrity/rules/", views.rule_list, name="rule_list"),
 ]
