@@ -1,19 +1,22 @@
 """Pages of the UI shell. Each view checks access with one helper, reads through selectors or a
 filtered queryset, and writes only through a service (here: the workflow service)."""
 
+import datetime as dt
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from caltrace.core import roles
+from caltrace.core import reminders, roles
 from caltrace.core.models import AuditEntry
 from caltrace.core.workflows import transition
 from caltrace.customers.models import CustomerContact, CustomerOrganisation
@@ -55,6 +58,11 @@ def home(request):
     if has_role(user, CUSTOMER_DESK_ROLES):
         ctx["customer_count"] = CustomerOrganisation.objects.count()
         ctx["recent_customers"] = list(CustomerOrganisation.objects.order_by("-created_at", "-id")[:5])
+    if roles.is_staff_member(user):
+        today = timezone.localdate()
+        ctx["today"] = today
+        ctx["due_window"] = settings.CALTRACE["DUE_SOON_DAYS"]
+        ctx["due_items"] = reminders.due_for(user, today + dt.timedelta(days=settings.CALTRACE["DUE_SOON_DAYS"]))
     if ctx["is_customer"]:
         org = organisation_of(user)
         ctx["organisation"] = org

@@ -1,0 +1,48 @@
+"""Due items on the dashboard: each user sees the items they are responsible for."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from caltrace.core import reminders
+from caltrace.core.reminders import DueItem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def items(monkeypatch, make_user):
+    eq = make_user("eqm", roles=["equipment_manager"])
+    other = make_user("qm", roles=["quality_manager"])
+    today = timezone.localdate()
+    found = [
+        DueItem("traceability", "标准器 STD-001 溯源到期", "STD-001 traceability due", today - dt.timedelta(days=2),
+                "/equipment/1/", (eq.pk,)),
+        DueItem("check", "STD-002 期间核查", "STD-002 intermediate check", today + dt.timedelta(days=10), "",
+                (eq.pk,)),
+    ]
+    monkeypatch.setattr(reminders, "due_items", lambda until: [i for i in found if i.due_on <= until])
+    return eq, other
+
+
+def test_dashboard_lists_my_due_items_and_marks_the_overdue(client, items):
+    eq, _other = items
+    client.force_login(eq)
+    page = client.get("/").content.decode()
+    assert "标准器 STD-001 溯源到期" in page and "STD-002 期间核查" in page
+    assert "已过期" in page and 'href="/equipment/1/"' in page
+
+
+def test_dashboard_shows_nobody_elses_items(client, items):
+    _eq, other = items
+    client.force_login(other)
+    page = client.get("/").content.decode()
+    assert "STD-001" not in page and "近期没有到期事项" in page
+
+
+def test_due_for_filters_by_responsible_user(items):
+    eq, other = items
+    until = timezone.localdate() + dt.timedelta(days=30)
+    assert [i.kind for i in reminders.due_for(eq, until)] == ["traceability", "check"]
+    assert reminders.due_for(other, until) == []
