@@ -46,3 +46,11 @@ def test_due_for_filters_by_responsible_user(items):
     until = timezone.localdate() + dt.timedelta(days=30)
     assert [i.kind for i in reminders.due_for(eq, until)] == ["traceability", "check"]
     assert reminders.due_for(other, until) == []
+
+
+def test_every_app_reminder_module_answers(make_user, client):
+    """The real collection over the installed apps works (no stand-in)."""
+    until = timezone.localdate() + dt.timedelta(days=30)
+    assert all(isinstance(i, DueItem) for i in reminders.due_items(until))
+    client.force_login(make_user("cal", roles=["calibrator"]))
+    assert client.get("/").status_code == 200

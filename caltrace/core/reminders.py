@@ -33,7 +33,8 @@ def due_items(until: dt.date) -> list[DueItem]:
 
     items: list[DueItem] = []
     for cfg in apps.get_app_configs():
-        if cfg.name.startswith("caltrace.") and module_has_submodule(cfg.module, "reminders"):
+        if cfg.name.startswith("caltrace.") and cfg.name != "caltrace.core" \
+                and module_has_submodule(cfg.module, "reminders"):
             items.extend(importlib.import_module(f"{cfg.name}.reminders").due(until))
     return sorted(items, key=lambda i: (i.due_on, i.kind, i.label_en))
 
