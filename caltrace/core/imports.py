@@ -47,6 +47,7 @@ class ImportSpec:
     columns: tuple[Column, ...]
     create: Callable[[dict], Any]  # one clean row -> the saved object (through a service)
     queryset: Callable[[], Any] | None = None  # for export
+    roles: tuple[str, ...] = ("lab_manager",)  # who may import (and export) this list in the UI
 
 
 @dataclass(frozen=True)

@@ -18,4 +18,5 @@ CUSTOMERS = register(ImportSpec(
     ),
     create=lambda row: do_register_customer_organisation(**{k: v or "" for k, v in row.items()}),
     queryset=lambda: CustomerOrganisation.objects.order_by("name"),
+    roles=("reception", "lab_manager"),
 ))

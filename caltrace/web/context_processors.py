@@ -17,6 +17,8 @@ NAVIGATION = [
     ("web:customer_list", pgettext_lazy("plural", "客户单位"), CUSTOMER_DESK_ROLES),
     ("web:finding_list", pgettext_lazy("plural", "诚信发现项"), FINDING_ROLES),
     ("web:rule_list", _("规则登记"), roles.STAFF_ROLES),
+    ("web:data_index", _("数据导入导出"), (roles.LAB_MANAGER, roles.RECEPTION, roles.EQUIPMENT_MANAGER,
+                                          roles.TECHNICAL_DIRECTOR)),
 ]
 
 
