@@ -61,9 +61,30 @@ def cmd_serve(args):
 
     _migrate()
     call_command("collectstatic", interactive=False, verbosity=0)
+    consumer = None if args.no_worker else _start_embedded_worker()
     print(f"caltrace serving at http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    serve(application, host=args.host, port=args.port, threads=args.threads, _quiet=True)
+    try:
+        serve(application, host=args.host, port=args.port, threads=args.threads, _quiet=True)
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
     return 0
+
+
+def _start_embedded_worker():
+    """One machine, one process: run queued and periodic tasks in threads beside the web server."""
+    import signal
+
+    from huey.contrib.djhuey import HUEY
+
+    if HUEY.immediate:
+        return None
+    consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=True)
+    consumer.start()
+    # The consumer took over SIGINT/SIGTERM; give them back so Ctrl+C stops the server.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    return consumer
 
 
 def cmd_demo(args):
@@ -216,7 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     def serve_args(sp):
         sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         sp.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-        sp.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+        sp.add_argument("--threads", type=int, default=8, help="web server threads (default 8)")
+        sp.add_argument("--no-worker", action="store_true",
+                        help="don't run background tasks in this process (run 'caltrace worker' instead)")
 
     sp = sub.add_parser("init-demo", help="seed the demo lab into the configured database (idempotent)")
     sp.set_defaults(func=cmd_init_demo)
