@@ -115,7 +115,7 @@ def test_navigation_differs_by_role(client_as, make_user, make_customer):
         customer: {"web:home", "web:my_organisation"},
         quality: {"web:home", "web:customer_list", "web:finding_list", "web:rule_list"},
         calibrator: {"web:home", "web:rule_list"},
-        reception: {"web:home", "web:customer_list", "web:rule_list"},
+        reception: {"web:home", "web:customer_list", "web:rule_list", "web:data_index"},
     }
     for user, names in expected.items():
         assert nav_urls(client_as(user)) == {reverse(n) for n in names}, user.username
