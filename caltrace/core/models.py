@@ -31,10 +31,10 @@ class AuditEntry(models.Model):
 
     seq = models.BigIntegerField(_("序号"), primary_key=True)
     at = models.CharField(_("时间(UTC)"), max_length=40)
-    actor = models.CharField(_("操作者"), max_length=150)
+    actor = models.CharField(_("操作者"), max_length=200)  # "user:" + a username of up to 150
     action = models.CharField(_("动作"), max_length=10)
     model = models.CharField(_("模型"), max_length=100)
-    object_pk = models.CharField(_("主键"), max_length=64)
+    object_pk = models.CharField(_("主键"), max_length=255)  # the text of any primary key
     before = models.TextField(_("变更前"), blank=True)
     after = models.TextField(_("变更后"), blank=True)
     reason = models.TextField(_("原因"), blank=True)

@@ -33,7 +33,8 @@ SQLITE_DOWN = [
 def _run(statements_by_vendor):
     def run(apps, schema_editor):
         for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
+            # No parameters: the PL/pgSQL format's "%" must reach the server as it is.
+            schema_editor.execute(sql, params=None)
 
     return run
 
