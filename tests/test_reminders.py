@@ -54,3 +54,39 @@ def test_every_app_reminder_module_answers(make_user, client):
     assert all(isinstance(i, DueItem) for i in reminders.due_items(until))
     client.force_login(make_user("cal", roles=["calibrator"]))
     assert client.get("/").status_code == 200
+
+
+def test_daily_task_mails_each_responsible_user_once_a_day(items, mailoutbox, django_capture_on_commit_callbacks):
+    from caltrace.core.models import AuditEntry, ReminderDigest
+    from caltrace.core.tasks import daily_reminders
+
+    eq, _other = items
+    eq.email = "eq@lab.example"
+    eq.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert daily_reminders.call_local() == 1
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["eq@lab.example"]
+    assert "STD-001" in mail.body and "已过期 / OVERDUE" in mail.body and "STD-002" in mail.body
+    assert ReminderDigest.objects.get().item_count == 2
+    assert AuditEntry.objects.filter(model="core.ReminderDigest").latest("seq").actor == \
+        "system:task:daily_reminders"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert daily_reminders.call_local() == 0  # a second run the same day mails nobody again
+    assert len(mailoutbox) == 1
+
+
+def test_no_mail_is_sent_when_the_transaction_rolls_back(items, mailoutbox):
+    from django.db import transaction
+
+    from caltrace.core import reminders as r
+
+    eq, _other = items
+    eq.email = "eq@lab.example"
+    eq.save()
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            r.send_daily_digests(timezone.localdate(), 30)
+            raise RuntimeError("boom")
+    assert mailoutbox == []

@@ -100,3 +100,17 @@ class ApiToken(BusinessModel):
         key = "ct_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, prefix=key[3:11], key_hash=cls.hash_key(key))
         return token, key
+
+
+class ReminderDigest(BusinessModel):
+    """A day's reminder mail to one user (到期提醒邮件); makes the daily task safe to run twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_digests",
+                             verbose_name=_("用户"))
+    day = models.DateField(_("日期"))
+    item_count = models.PositiveIntegerField(_("事项数"))
+
+    class Meta:
+        verbose_name = _("到期提醒邮件")
+        verbose_name_plural = _("到期提醒邮件")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="core_reminderdigest_once_a_day")]
