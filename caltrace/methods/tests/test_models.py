@@ -95,3 +95,41 @@ def test_supersession_refuses_self_and_an_older_successor():
     with pytest.raises(ValidationError) as info:
         do_supersede_method_version(old, older)
     assert "superseded_by" in info.value.message_dict
+
+
+def test_successor_without_a_withdrawal_date_ends_the_version():
+    from caltrace.methods.models import MethodVersion
+
+    old = MethodVersionFactory(edition="2008", effective_on=dt.date(2008, 5, 20))
+    new = MethodVersionFactory(method=old.method, edition="2022", effective_on=dt.date(2023, 3, 27))
+    MethodVersion.objects.filter(pk=old.pk).update(superseded_by=new)  # as an old import could leave it
+    old.refresh_from_db()
+    assert old.ends_on == dt.date(2023, 3, 27)
+    assert old.status_on(dt.date(2023, 3, 26)) == VersionStatus.CURRENT
+    assert old.status_on(dt.date(2023, 3, 27)) == VersionStatus.SUPERSEDED
+
+
+def test_status_filter_in_the_database_agrees_with_status_on():
+    """selectors.version_status_q gives the same answer as MethodVersion.status_on, day by day."""
+    from caltrace.methods.models import MethodVersion
+    from caltrace.methods.selectors import WITHDRAWAL_SOON, badge_for, version_status_q
+
+    a = MethodVersionFactory(edition="2000", effective_on=dt.date(2000, 1, 1))
+    b = MethodVersionFactory(method=a.method, edition="2010", effective_on=dt.date(2010, 1, 1))
+    do_supersede_method_version(a, b, withdrawn_on=dt.date(2010, 6, 1))  # a transition period
+    MethodVersionFactory(edition="2005", effective_on=dt.date(2005, 1, 1), withdrawn_on=dt.date(2012, 1, 1))
+    d = MethodVersionFactory(edition="2011", effective_on=dt.date(2011, 1, 1))
+    e = MethodVersionFactory(edition="2001", effective_on=dt.date(2001, 1, 1))
+    MethodVersion.objects.filter(pk=e.pk).update(superseded_by=d)  # successor, no withdrawal date
+    versions = list(MethodVersion.objects.select_related("superseded_by", "method"))
+    days = [dt.date(1999, 12, 31), dt.date(2000, 1, 1), dt.date(2009, 12, 31), dt.date(2010, 1, 1),
+            dt.date(2010, 5, 31), dt.date(2010, 6, 1), dt.date(2010, 12, 31), dt.date(2011, 1, 1),
+            dt.date(2011, 11, 1), dt.date(2012, 1, 1)]
+    for day in days:
+        for status in [*VersionStatus.values, WITHDRAWAL_SOON]:
+            in_db = set(MethodVersion.objects.filter(version_status_q(status, day)).values_list("pk", flat=True))
+            if status == WITHDRAWAL_SOON:
+                expected = {v.pk for v in versions if badge_for(v, day).code == WITHDRAWAL_SOON}
+            else:
+                expected = {v.pk for v in versions if v.status_on(day) == status}
+            assert in_db == expected, (day, status)
