@@ -166,4 +166,5 @@ LOGGING = {
 # Lab policy defaults. A policy may tighten these; no setting disables a GATE or the ledger.
 CALTRACE = {
     "DUE_SOON_DAYS": int(os.environ.get("CALTRACE_DUE_SOON_DAYS", "30")),
+    "METHOD_WITHDRAWAL_WARNING_DAYS": int(os.environ.get("CALTRACE_METHOD_WITHDRAWAL_WARNING_DAYS", "90")),
 }

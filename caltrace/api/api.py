@@ -43,9 +43,16 @@ def _django_validation(request, exc: ValidationError):
 
 @api.exception_handler(NinjaValidationError)
 def _ninja_validation(request, exc: NinjaValidationError):
-    errors = [{"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or None, "messages": [e.get("msg", "")]}
-              for e in exc.errors]
+    errors = [{"field": _field_name(e.get("loc", ())), "messages": [e.get("msg", "")]} for e in exc.errors]
     return api.create_response(request, {"detail": "invalid input", "errors": errors}, status=422)
+
+
+def _field_name(loc) -> str | None:
+    """("body", "payload", "items", 0, "name") -> "items.0.name"; ("query", "q") -> "q"."""
+    parts = list(loc)[1:]  # drop where it came from (body, query, path)
+    if len(parts) > 1 and loc and loc[0] == "body":
+        parts = parts[1:]  # drop the name of the view's schema parameter
+    return ".".join(str(p) for p in parts) or None
 
 
 @api.exception_handler(PermissionDenied)

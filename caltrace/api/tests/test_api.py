@@ -124,7 +124,7 @@ def test_bad_input_answers_422_naming_the_field(qm, finding, token_client):
     resp = token_client(qm).post(f"/api/v1/integrity/findings/{finding.pk}/transitions/resolve",
                                  {"comment": ["not", "text"]}, content_type="application/json")
     assert resp.status_code == 422
-    assert any(e["field"] and "comment" in e["field"] for e in resp.json()["errors"])
+    assert [e["field"] for e in resp.json()["errors"]] == ["comment"]
     resp = token_client(qm).get("/api/v1/integrity/findings/not-a-number")
     assert resp.status_code == 422
 
