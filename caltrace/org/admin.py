@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Agency, Room, Site
+from .models import Agency, QualificationCertificate, Room, ScopeItem, Site
 
 
 class SiteInline(admin.TabularInline):
@@ -13,7 +13,14 @@ class SiteInline(admin.TabularInline):
 class RoomInline(admin.TabularInline):
     model = Room
     extra = 0
-    fields = ("code", "name", "keeps_standards", "area_m2")
+    fields = ("code", "name", "building", "floor", "keeps_standards", "area_m2")
+
+
+class ScopeItemInline(admin.TabularInline):
+    model = ScopeItem
+    extra = 0
+    fields = ("code", "field", "item_type", "quantity", "range_min", "range_max", "unit", "withdrawn_on")
+    show_change_link = True
 
 
 @admin.register(Agency)
@@ -34,7 +41,25 @@ class SiteAdmin(admin.ModelAdmin):
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "site", "keeps_standards", "area_m2")
+    list_display = ("code", "name", "site", "building", "floor", "keeps_standards", "area_m2")
     list_filter = ("keeps_standards", "site")
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "building")
     list_select_related = ("site",)
+
+
+@admin.register(QualificationCertificate)
+class QualificationCertificateAdmin(admin.ModelAdmin):
+    list_display = ("number", "kind", "agency", "issuer", "valid_from", "valid_until", "revoked_on")
+    list_filter = ("kind",)
+    search_fields = ("number", "issuer")
+    list_select_related = ("agency",)
+    inlines = [ScopeItemInline]
+
+
+@admin.register(ScopeItem)
+class ScopeItemAdmin(admin.ModelAdmin):
+    list_display = ("code", "certificate", "field", "item_type", "quantity", "unit", "withdrawn_on")
+    list_filter = ("field", "certificate")
+    search_fields = ("code", "item_type", "quantity", "certificate__number")
+    list_select_related = ("certificate",)
+    filter_horizontal = ("methods", "sites")

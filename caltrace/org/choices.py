@@ -41,3 +41,25 @@ class CmcForm(models.TextChoices):
     ABSOLUTE = "absolute", _("绝对值")
     RELATIVE = "relative", _("相对值")
     LINEAR = "linear", _("a + b·x")
+
+
+class ValidityStatus(models.TextChoices):
+    """The state of a document with a validity period on a given day (certificates, leases)."""
+
+    OWNED = "owned", _("自有，无需凭证")
+    NOT_YET_VALID = "not_yet_valid", _("尚未生效")
+    VALID = "valid", _("有效")
+    EXPIRING = "expiring", _("即将到期")
+    EXPIRED = "expired", _("已过期")
+    REVOKED = "revoked", _("已暂停或撤销")
+
+
+# Badge class of each status (classes of the UI shell's stylesheet).
+STATUS_BADGES = {
+    ValidityStatus.OWNED: "badge-ok",
+    ValidityStatus.NOT_YET_VALID: "state-acknowledged",
+    ValidityStatus.VALID: "badge-ok",
+    ValidityStatus.EXPIRING: "state-open",
+    ValidityStatus.EXPIRED: "badge-danger",
+    ValidityStatus.REVOKED: "badge-danger",
+}
