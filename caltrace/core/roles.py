@@ -1,6 +1,6 @@
 """Roles (角色): one Django group per role, with the permissions the role needs."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +23,16 @@ EQUIPMENT_MANAGER = "equipment_manager"
 QUALITY_MANAGER = "quality_manager"
 TECHNICAL_DIRECTOR = "technical_director"
 LAB_MANAGER = "lab_manager"
+
+# What every staff role may read in the resource registries.
+_STAFF_READ = ("org.view_qualificationcertificate", "org.view_scopeitem", "methods.view_environmentlimit",
+               "methods.view_recordfield", "methods.view_methodvalidation")
+# What the lab manager and the technical director maintain: premises and the accredited scope.
+_SCOPE_WRITE = ("org.change_agency", "org.add_site", "org.change_site", "org.add_room", "org.change_room",
+                "org.add_qualificationcertificate", "org.change_qualificationcertificate", "org.add_scopeitem",
+                "org.change_scopeitem")
+_METHOD_WRITE = ("methods.add_environmentlimit", "methods.change_environmentlimit", "methods.add_recordfield",
+                 "methods.change_recordfield", "methods.add_methodvalidation", "methods.change_methodvalidation")
 
 ROLES: dict[str, Role] = {r.code: r for r in [
     Role(CUSTOMER, "客户", "Customer", _("客户")),
@@ -55,6 +65,17 @@ ROLES: dict[str, Role] = {r.code: r for r in [
 ]}
 
 STAFF_ROLES = tuple(code for code in ROLES if code != CUSTOMER)
+
+
+def _extend(code: str, *perms: str) -> None:
+    ROLES[code] = replace(ROLES[code], permissions=tuple(dict.fromkeys(ROLES[code].permissions + perms)))
+
+
+for _code in STAFF_ROLES:
+    _extend(_code, *_STAFF_READ)
+for _code in (LAB_MANAGER, TECHNICAL_DIRECTOR):
+    _extend(_code, *_SCOPE_WRITE)
+_extend(TECHNICAL_DIRECTOR, *_METHOD_WRITE)
 
 
 def roles_of(user) -> set[str]:
