@@ -31,6 +31,11 @@ _STAFF_READ = ("org.view_qualificationcertificate", "org.view_scopeitem", "metho
 _SCOPE_WRITE = ("org.change_agency", "org.add_site", "org.change_site", "org.add_room", "org.change_room",
                 "org.add_qualificationcertificate", "org.change_qualificationcertificate", "org.add_scopeitem",
                 "org.change_scopeitem")
+_EQUIPMENT_RECORDS = ("equipmentrange", "traceabilityrecord", "traceabilityresult", "metrologicalconfirmation",
+                      "intermediatecheck", "verification", "serviceevent", "usagerecord", "standardcertificate")
+_EQUIPMENT_READ = tuple(f"equipment.view_{m}" for m in _EQUIPMENT_RECORDS)
+# Append-only records: the equipment manager adds them; nobody changes them.
+_EQUIPMENT_WRITE = tuple(f"equipment.add_{m}" for m in _EQUIPMENT_RECORDS) + ("equipment.change_equipmentrange",)
 _METHOD_WRITE = ("methods.add_environmentlimit", "methods.change_environmentlimit", "methods.add_recordfield",
                  "methods.change_recordfield", "methods.add_methodvalidation", "methods.change_methodvalidation")
 
@@ -72,7 +77,8 @@ def _extend(code: str, *perms: str) -> None:
 
 
 for _code in STAFF_ROLES:
-    _extend(_code, *_STAFF_READ)
+    _extend(_code, *_STAFF_READ, *_EQUIPMENT_READ)
+_extend(EQUIPMENT_MANAGER, *_EQUIPMENT_WRITE)
 for _code in (LAB_MANAGER, TECHNICAL_DIRECTOR):
     _extend(_code, *_SCOPE_WRITE)
 _extend(TECHNICAL_DIRECTOR, *_METHOD_WRITE)
