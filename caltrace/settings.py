@@ -166,5 +166,6 @@ LOGGING = {
 # Lab policy defaults. A policy may tighten these; no setting disables a GATE or the ledger.
 CALTRACE = {
     "DUE_SOON_DAYS": int(os.environ.get("CALTRACE_DUE_SOON_DAYS", "30")),
+    "INTEGRITY_TRAINING_MONTHS": int(os.environ.get("CALTRACE_INTEGRITY_TRAINING_MONTHS", "12")),
     "METHOD_WITHDRAWAL_WARNING_DAYS": int(os.environ.get("CALTRACE_METHOD_WITHDRAWAL_WARNING_DAYS", "90")),
 }

@@ -107,15 +107,19 @@ def nav_urls(client):
     return set(re.findall(r'href="([^"]+)"', nav))
 
 
+RESOURCES = ("org:agency", "org:scope_item_list", "methods:method_list", "equipment:list")
+
+
 def test_navigation_differs_by_role(client_as, make_user, make_customer):
     customer, quality, calibrator, reception = (
         make_customer("cust"), make_user("q", roles.QUALITY_MANAGER), make_user("c", roles.CALIBRATOR),
         make_user("r", roles.RECEPTION))
     expected = {
         customer: {"web:home", "web:my_organisation"},
-        quality: {"web:home", "web:customer_list", "web:finding_list", "web:rule_list"},
-        calibrator: {"web:home", "web:rule_list"},
-        reception: {"web:home", "web:customer_list", "web:rule_list", "web:data_index"},
+        quality: {"web:home", "web:customer_list", "web:finding_list", "web:rule_list", *RESOURCES,
+                  "people:person_list"},
+        calibrator: {"web:home", "web:rule_list", *RESOURCES},
+        reception: {"web:home", "web:customer_list", "web:rule_list", "web:data_index", *RESOURCES},
     }
     for user, names in expected.items():
         assert nav_urls(client_as(user)) == {reverse(n) for n in names}, user.username
