@@ -53,6 +53,9 @@ class Agency(BusinessModel):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True,
                                    validators=[validate_credit_code])
     legal_representative = models.CharField(_("法定代表人"), max_length=100)
+    defence_agency = models.BooleanField(
+        _("军队或国防军工计量机构"), default=False,
+        help_text=_("是：本机构校准人员持有的计量检定员证视同二级注册计量师证书（PER-7）"))
     address = models.CharField(_("注册地址"), max_length=300)
     phone = models.CharField(_("电话"), max_length=40, blank=True)
 

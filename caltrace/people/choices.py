@@ -50,11 +50,12 @@ class QualificationKind(models.TextChoices):
 
 QK = QualificationKind
 # What each rule accepts. PER-7: a verifier certificate counts as a level-2 certificate.
-LEVEL_2_OR_BETTER = frozenset({QK.REGISTERED_METROLOGIST_1, QK.REGISTERED_METROLOGIST_2, QK.SENIOR_TITLE,
-                               QK.VERIFIER_CERTIFICATE})  # PER-2, up to 3 fields
+# PER-7: in a PLA or defence-industry agency a verifier certificate counts as level-2 too; the rules
+# add it through selectors.level_2_equivalents(person), never for a civil agency.
+LEVEL_2_OR_BETTER = frozenset({QK.REGISTERED_METROLOGIST_1, QK.REGISTERED_METROLOGIST_2,
+                               QK.SENIOR_TITLE})  # PER-2, up to 3 fields
 LEVEL_1_OR_SENIOR = frozenset({QK.REGISTERED_METROLOGIST_1, QK.SENIOR_TITLE})  # PER-2 > 3 fields, PER-3, PER-4
-CALIBRATION_QUALIFICATIONS = frozenset({QK.REGISTERED_METROLOGIST_1, QK.REGISTERED_METROLOGIST_2,
-                                        QK.VERIFIER_CERTIFICATE})  # PER-5
+CALIBRATION_QUALIFICATIONS = frozenset({QK.REGISTERED_METROLOGIST_1, QK.REGISTERED_METROLOGIST_2})  # PER-5
 # Qualifications that show a trainer of basic, technical or practical skills is competent (PER-6).
 TRAINER_QUALIFICATIONS = frozenset({QK.REGISTERED_METROLOGIST_1, QK.REGISTERED_METROLOGIST_2, QK.SENIOR_TITLE,
                                     QK.VERIFIER_CERTIFICATE})

@@ -8,8 +8,9 @@ Two moments are judged:
 - the four moments of calibration work (:data:`caltrace.integrity.work.WORK_EVENTS`, a ``Work``):
   the calibrator, reviewer and signatory must be qualified and authorized on ``work.at``.
 
-PER-7 is not a rule of its own: a verifier certificate counts as level-2 wherever PER-2 and PER-5
-read qualifications (see ``choices.LEVEL_2_OR_BETTER`` and ``CALIBRATION_QUALIFICATIONS``).
+PER-7 is not a rule of its own: in a PLA or defence-industry agency (``Agency.defence_agency``) a
+verifier certificate counts as level-2 wherever PER-2 and PER-5 read qualifications
+(``selectors.level_2_equivalents``); in a civil agency it does not.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def _grant_problems(auth, ctx, problems):
 
 def per5_problems(person, on: dt.date, role_zh: str, role_en: str):
     """(zh, en) for each way ``person`` fails PER-5 as a calibrator or reviewer on ``on``."""
-    if not selectors.holding(person, CALIBRATION_QUALIFICATIONS, on):
+    if not selectors.holding(person, selectors.level_2_equivalents(person, CALIBRATION_QUALIFICATIONS), on):
         yield (f"{person.name}在 {_d(on)} 没有有效的一级或二级注册计量师证书或计量检定员证，不能担任{role_zh}",
                f"{person.name} holds no valid level-1 or level-2 registered metrologist or verifier certificate "
                f"on {_d(on)} and cannot act as {role_en}")
@@ -95,7 +96,7 @@ def per5_problems(person, on: dt.date, role_zh: str, role_en: str):
 def per2_problems(person, n_fields: int, on: dt.date):
     """(zh, en) when ``person`` lacks the qualification PER-2 asks of a signatory for ``n_fields``."""
     if n_fields <= SIGNATORY_FIELDS_AT_LEVEL_2:
-        if not selectors.holding(person, LEVEL_2_OR_BETTER, on):
+        if not selectors.holding(person, selectors.level_2_equivalents(person, LEVEL_2_OR_BETTER), on):
             yield (f"{person.name}在 {_d(on)} 没有有效的二级或一级注册计量师证书、计量检定员证或高级技术职称，"
                    f"不能担任 {n_fields} 个专业领域的授权签字人",
                    f"{person.name} holds no valid level-2 or level-1 registered metrologist certificate, verifier "

@@ -11,6 +11,7 @@ from django.db.models import DateField, Max, OuterRef, Prefetch, Q, Subquery, Va
 
 from .choices import (
     LEVEL_1_OR_SENIOR,
+    QualificationKind,
     AuthorizationKind,
     StaffCategory,
     TrainingKind,
@@ -38,6 +39,23 @@ def holding(person: Person, kinds, on: dt.date) -> list[Qualification]:
     order = ["rm1", "senior_title", "rm2", "verifier", "other"]
     found = [q for q in valid_qualifications(person, on) if q.kind in kinds]
     return sorted(found, key=lambda q: (order.index(q.kind) if q.kind in order else 99, q.valid_until or dt.date.max))
+
+
+def verifier_counts_as_level_2(person: Person) -> bool:
+    """PER-7: a verifier certificate (计量检定员证) counts as a level-2 registered metrologist
+    certificate only for calibrators of a PLA or defence-industry agency."""
+    from caltrace.org.models import Agency
+
+    if person.site_id is not None:
+        return Agency.objects.filter(sites=person.site_id, defence_agency=True).exists()
+    return Agency.objects.filter(defence_agency=True).exists()
+
+
+def level_2_equivalents(person: Person, kinds) -> frozenset:
+    """``kinds`` plus the verifier certificate where PER-7 lets it count as level-2."""
+    if verifier_counts_as_level_2(person):
+        return frozenset(kinds) | {QualificationKind.VERIFIER_CERTIFICATE}
+    return frozenset(kinds)
 
 
 def qualifies_as_method_validator(person: Person, on: dt.date) -> bool:

@@ -136,3 +136,11 @@ def bearer():
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def defence_agency(scope):
+    """PER-7 applies: the agency is a PLA or defence-industry calibration agency."""
+    from caltrace.org.models import Agency
+
+    Agency.objects.update(defence_agency=True)

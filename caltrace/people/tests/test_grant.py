@@ -57,7 +57,7 @@ def test_per2_four_fields_with_level_1_or_a_senior_title_are_granted(make_person
     assert grant(make_person(quals=[qual]), AK.SIGNATORY, metrology_fields=FOUR_FIELDS).pk
 
 
-def test_per2_per7_a_verifier_certificate_counts_as_level_2_not_level_1(make_person, grant):
+def test_per2_per7_a_verifier_certificate_counts_as_level_2_not_level_1(make_person, grant, defence_agency):
     verifier = (QK.VERIFIER_CERTIFICATE, dt.date(2020, 1, 1), dt.date(2028, 1, 1))
     assert grant(make_person(quals=[verifier]), AK.SIGNATORY, metrology_fields=["thermal"]).pk
     with pytest.raises(RuleViolation) as info:
@@ -162,9 +162,19 @@ def test_per5_age_boundaries_at_grant(make_person, grant):
     assert refused_ids(info) == ["PER-5"]
 
 
-def test_per5_and_per7_a_verifier_certificate_qualifies_a_calibrator(make_person, grant, scope):
+def test_per5_and_per7_a_verifier_certificate_qualifies_a_calibrator(make_person, grant, scope, defence_agency):
     person = make_person(quals=[(QK.VERIFIER_CERTIFICATE, dt.date(2020, 1, 1), dt.date(2028, 1, 1))])
     assert grant(person, AK.CALIBRATOR, scope_items=[scope.dcv], methods=[scope.dmm]).pk
+
+
+def test_per7_in_a_civil_agency_a_verifier_certificate_is_not_level_2(make_person, grant, scope):
+    verifier = (QK.VERIFIER_CERTIFICATE, dt.date(2020, 1, 1), dt.date(2028, 1, 1))
+    with pytest.raises(RuleViolation) as info:
+        grant(make_person(quals=[verifier]), AK.CALIBRATOR, scope_items=[scope.dcv], methods=[scope.dmm])
+    assert refused_ids(info) == ["PER-5"]
+    with pytest.raises(RuleViolation) as info:
+        grant(make_person(quals=[verifier]), AK.SIGNATORY, metrology_fields=["thermal"])
+    assert refused_ids(info) == ["PER-2"]
 
 
 def test_per5_without_a_qualification_is_refused(make_person, grant, scope):

@@ -89,11 +89,21 @@ def test_qualification_valid_until_today_is_allowed_until_yesterday_refused(make
     assert "PER-5" in ids(as_calibrator(lapsed, scope))
 
 
-def test_per7_a_valid_verifier_certificate_counts_as_level_2(make_person, grant, scope):
+def test_per7_a_valid_verifier_certificate_counts_as_level_2(make_person, grant, scope, defence_agency):
     person = make_person(quals=[(QK.VERIFIER_CERTIFICATE, dt.date(2020, 1, 1), dt.date(2028, 1, 1))],
                          site=scope.site)
     grant(person, AK.CALIBRATOR, scope_items=[scope.dcv], methods=[scope.dmm])
     assert "PER-5" not in ids(as_calibrator(person, scope))
+
+
+def test_per7_not_in_a_civil_agency(make_person, grant, scope, defence_agency):
+    from caltrace.org.models import Agency
+
+    person = make_person(quals=[(QK.VERIFIER_CERTIFICATE, dt.date(2020, 1, 1), dt.date(2028, 1, 1))],
+                         site=scope.site)
+    grant(person, AK.CALIBRATOR, scope_items=[scope.dcv], methods=[scope.dmm])
+    Agency.objects.update(defence_agency=False)  # the same person, judged for a civil agency
+    assert "PER-5" in ids(as_calibrator(person, scope))
 
 
 @pytest.mark.parametrize("kind", [QK.SENIOR_TITLE, QK.OTHER])
@@ -210,7 +220,8 @@ def test_per2_a_signatory_without_any_valid_qualification_may_not_sign(make_pers
     assert "PER-2" in ids(as_signatory(person, scope))
 
 
-def test_per7_a_verifier_certificate_qualifies_a_signatory_for_up_to_three_fields(make_person, grant, scope):
+def test_per7_a_verifier_certificate_qualifies_a_signatory_for_up_to_three_fields(make_person, grant, scope,
+                                                                                    defence_agency):
     person = make_person(quals=[(QK.VERIFIER_CERTIFICATE, dt.date(2020, 1, 1), dt.date(2028, 1, 1))])
     grant(person, AK.SIGNATORY, metrology_fields=["electrical", "thermal", "mechanical"])
     assert "PER-2" not in ids(as_signatory(person, scope))
