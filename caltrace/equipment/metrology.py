@@ -5,7 +5,7 @@
 - The accredited CMC at that point as a standard uncertainty, to compare with (CND-7).
 - Each result of an upstream certificate against the range's stated accuracy (EQP-3).
 
-Values convert through the Decimal pint registry of :mod:`caltrace.org.units`. A value is
+Values convert through the Decimal pint registry of :mod:`caltrace.core.units`. A value is
 converted as a value (25 °C is 298.15 K); an error or an uncertainty is a difference and is
 converted without the offset (0.01 °C is 0.01 K).
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from caltrace.org import units
+from caltrace.core import units
 
 from .choices import SpecKind
 
@@ -26,27 +26,8 @@ def convert_value(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
     return units.convert(Decimal(value), from_unit, to_unit)
 
 
-def convert_difference(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
-    """A difference (error, uncertainty) in ``from_unit`` expressed in ``to_unit``."""
-    import pint
-
-    reg = units.registry()
-    source, target = units.parse_unit(from_unit), units.parse_unit(to_unit)
-    one = reg.Quantity(Decimal(1), source) - reg.Quantity(Decimal(0), source)
-    unit_of_target = (reg.Quantity(Decimal(1), target) - reg.Quantity(Decimal(0), target)).units
-    try:
-        factor = one.to(unit_of_target).magnitude
-    except pint.DimensionalityError as exc:
-        raise UnitError(f"{from_unit!r} cannot be converted to {to_unit!r}") from exc
-    return Decimal(value) * Decimal(factor)
-
-
-def readable(unit: str) -> bool:
-    try:
-        units.parse_unit(unit)
-        return True
-    except UnitError:
-        return False
+convert_difference = units.convert_difference
+readable = units.readable
 
 
 def fmt(value: Decimal, digits: int = 4) -> str:

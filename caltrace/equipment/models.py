@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caltrace.core.audit import AuditedManager, AuditedQuerySet
 from caltrace.core.models import BusinessModel
-from caltrace.org import units
+from caltrace.core import units
 
 from .choices import (
     CERTIFIED_KINDS,
@@ -131,16 +131,9 @@ class EquipmentRange(BusinessModel):
         def add(name, message):
             errors.setdefault(name, []).append(message)
 
-        if self.range_min is not None and self.range_max is not None and self.range_max < self.range_min:
-            add("range_max", _("测量范围上限不能小于下限"))
-        if self.bipolar and self.range_min is not None and self.range_min < 0:
-            add("range_min", _("正负双极性的测量范围按绝对值填写，下限不能为负"))
-        if self.unit:
-            self.unit = self.unit.strip()
-            try:
-                units.parse_unit(self.unit)
-            except units.UnitError:
-                add("unit", _("无法识别的单位“%(unit)s”，请使用 SI 符号，例如 V、mV、g、kg、°C、Ω") % {"unit": self.unit})
+        self.unit = (self.unit or "").strip()
+        for name, message in units.range_problems(self.range_min, self.range_max, self.bipolar, self.unit):
+            add(name, message)
         for name in ("spec_a", "spec_b", "resolution"):
             value = getattr(self, name)
             if value is not None and value < 0:

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from caltrace.core import units
+
 from .choices import Condition
 
 # Units written differently by labs, mapped to what pint reads. Relative humidity is a plain percentage.
-_UNIT_ALIASES = {"℃": "degC", "°c": "degC", "°C": "degC", "%RH": "percent", "%rh": "percent", "%": "percent",
-                 "dB(A)": "dB", "dBA": "dB", "Ω": "ohm"}
 
 CONDITION_EN = {
     Condition.TEMPERATURE: "temperature", Condition.HUMIDITY: "relative humidity",
@@ -139,32 +138,9 @@ def _as_reading(r) -> Reading:
     return Reading(condition, Decimal(str(value)), unit, rest[0] if rest else None)
 
 
-@lru_cache(maxsize=1)
-def _ureg():
-    import pint
-
-    return pint.UnitRegistry()
-
-
-def _pint_unit(unit: str) -> str:
-    return _UNIT_ALIASES.get(unit.strip(), unit.strip())
-
-
 def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
-    """``value`` in ``from_unit`` expressed in ``to_unit``; ValueError when they do not convert."""
-    if from_unit.strip() == to_unit.strip() or _pint_unit(from_unit) == _pint_unit(to_unit):
-        return value
-    import pint
-
-    ureg = _ureg()
-    try:
-        quantity = ureg.Quantity(float(value), _pint_unit(from_unit)).to(_pint_unit(to_unit))
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, AssertionError) as exc:
-        raise ValueError(f"cannot convert {from_unit!r} to {to_unit!r}") from exc
-    try:
-        return Decimal(repr(quantity.magnitude))
-    except InvalidOperation as exc:  # pragma: no cover - pint returns finite floats here
-        raise ValueError(str(exc)) from exc
+    """``value`` in ``from_unit`` expressed in ``to_unit``; ValueError (UnitError) when they do not convert."""
+    return units.convert(value, from_unit, to_unit)
 
 
 def check_conditions(limits, readings) -> list[Breach]:

@@ -16,7 +16,7 @@ import dataclasses
 from caltrace.integrity.registry import GATE, rule
 from caltrace.integrity.work import WORK_EVENTS, as_work
 
-from . import units
+from caltrace.core import units
 from .models import format_decimal
 
 
