@@ -113,3 +113,15 @@ def test_cli_import_usage_errors(tmp_path, capsys):
     assert "unknown list" in capsys.readouterr().err
     assert main(["import", "customers", str(tmp_path / "missing.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_lookup_errors_speak_the_current_language():
+    from django.utils import translation
+
+    from caltrace.core.imports import parse_lookup
+    from django.utils.translation import gettext_lazy
+
+    parse = parse_lookup(lambda: CustomerOrganisation.objects.all(), "credit_code", gettext_lazy("客户单位"))
+    with translation.override("en"), pytest.raises(ValueError) as exc:
+        parse("nope")
+    assert "客户单位" not in str(exc.value) and "nope" in str(exc.value)

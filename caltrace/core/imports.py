@@ -140,14 +140,15 @@ def parse_choice(choices) -> Callable[[str], str]:
     return parse
 
 
-def parse_lookup(queryset_fn: Callable[[], Any], field_name: str, label_zh: str) -> Callable[[str], Any]:
-    """A parser that finds an object by a natural key (e.g. an asset number)."""
+def parse_lookup(queryset_fn: Callable[[], Any], field_name: str, label) -> Callable[[str], Any]:
+    """A parser that finds an object by a natural key (e.g. an asset number). ``label`` names what
+    is looked up, as a lazy translation (``gettext_lazy("设备")``) so that English errors read English."""
 
     def parse(text: str):
         try:
             return queryset_fn().get(**{field_name: text.strip()})
         except ObjectDoesNotExist:
-            raise ValueError(_("找不到%(what)s“%(text)s”") % {"what": label_zh, "text": text.strip()}) from None
+            raise ValueError(_("找不到%(what)s“%(text)s”") % {"what": label, "text": text.strip()}) from None
 
     return parse
 

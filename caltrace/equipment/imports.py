@@ -7,6 +7,7 @@ out, its correction is in), so that an export imports again into an empty regist
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caltrace.core import roles
 from caltrace.core.imports import Column, ImportSpec, parse_choice, parse_date, parse_lookup, register
@@ -81,7 +82,7 @@ TRACEABILITY = register(ImportSpec(
     title_en="Traceability records",
     columns=(
         Column("equipment", "设备编号", "Asset number",
-               parse=parse_lookup(lambda: Equipment.objects.all(), "asset_no", "设备"),
+               parse=parse_lookup(lambda: Equipment.objects.all(), "asset_no", gettext_lazy("设备")),
                export=lambda r: r.equipment.asset_no),
         Column("kind", "溯源方式", "Kind", parse=parse_choice(TraceabilityKind)),
         Column("certificate_no", "证书编号", "Certificate number"),

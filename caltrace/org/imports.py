@@ -8,6 +8,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caltrace.core.imports import Column, ImportSpec, parse_bool, parse_choice, parse_date, parse_decimal, \
     parse_lookup, register
@@ -67,7 +68,7 @@ SCOPE = register(ImportSpec(
     title_en="Accredited scope",
     columns=(
         Column("certificate", "证书编号", "Certificate number",
-               parse_lookup(lambda: QualificationCertificate.objects.select_related("agency"), "number", "资质证书"),
+               parse_lookup(lambda: QualificationCertificate.objects.select_related("agency"), "number", gettext_lazy("资质证书")),
                export=lambda item: item.certificate.number),
         Column("code", "条目编号", "Item code"),
         Column("field", "专业领域", "Field", parse_choice(MetrologyField)),

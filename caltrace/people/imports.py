@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caltrace.core.imports import Column, ImportSpec, parse_choice, parse_date, parse_lookup, register
 
@@ -108,7 +109,7 @@ STAFF = register(ImportSpec(
                export=lambda p: p.get_category_display()),
         Column("position", "岗位", "Position", required=False),
         Column("calibration_since", "从事校准工作起始日期", "Calibration work since", parse_date, required=False),
-        Column("site", "所在场所", "Site", parse_lookup(_sites, "name", _("场所")), required=False,
+        Column("site", "所在场所", "Site", parse_lookup(_sites, "name", gettext_lazy("场所")), required=False,
                export=lambda p: p.site.name if p.site_id else ""),
         Column("left_on", "离职日期", "Left on", parse_date, required=False),
     ),
@@ -122,7 +123,7 @@ QUALIFICATIONS = register(ImportSpec(
     title_zh="人员资格",
     title_en="Qualifications",
     columns=(
-        Column("person", "工号", "Staff number", parse_lookup(_persons, "staff_no", _("人员")),
+        Column("person", "工号", "Staff number", parse_lookup(_persons, "staff_no", gettext_lazy("人员")),
                export=lambda q: q.person.staff_no),
         Column("kind", "类别", "Kind", parse_choice(QualificationKind), export=lambda q: q.get_kind_display()),
         Column("title", "名称", "Title", required=False),
@@ -142,7 +143,7 @@ AUTHORIZATIONS = register(ImportSpec(
     title_zh="人员授权",
     title_en="Authorizations",
     columns=(
-        Column("person", "工号", "Staff number", parse_lookup(_persons, "staff_no", _("人员")),
+        Column("person", "工号", "Staff number", parse_lookup(_persons, "staff_no", gettext_lazy("人员")),
                export=lambda a: a.person.staff_no),
         Column("kind", "授权类别", "Kind", parse_choice(AuthorizationKind), export=lambda a: a.get_kind_display()),
         Column("valid_from", "有效期起", "Valid from", parse_date),
