@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "caltrace.methods",
     "caltrace.equipment",
     "caltrace.customers",
+    "caltrace.calibration",
+    "caltrace.certificates",
     "caltrace.api",
     "caltrace.web",
 ]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CalibrationConfig(AppConfig):
+    name = "caltrace.calibration"
+    label = "calibration"
+    verbose_name = _("校准")
