@@ -218,6 +218,24 @@ def cmd_export(args):
     return 0
 
 
+def cmd_dcc_fetch_schema(args):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from caltrace.certificates import dcc_schema
+
+    dest = Path(args.dest) if args.dest else Path(settings.DATA_DIR) / "schemas" / "dcc"
+    try:
+        path = dcc_schema.fetch_schema(dest, url=args.url or dcc_schema.DCC_SCHEMA_URL)
+    except dcc_schema.SchemaFetchError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"dest: cannot write {dest}: {exc.strerror or exc}") from None
+    print(f"DCC schema saved: {path}")
+    return 0
+
+
 def cmd_manage(args):
     from django.core.management import execute_from_command_line
 
@@ -291,6 +309,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=["csv", "xlsx"], help="default: from the file name")
     sp.add_argument("--language", choices=["zh", "en"], default="zh", help="column headers' language")
     sp.set_defaults(func=cmd_export)
+
+    dcc = sub.add_parser("dcc", help="Digital Calibration Certificates (DCC, PTB schema)").add_subparsers(
+        dest="dcc_cmd", metavar="ACTION", parser_class=_Parser)
+    dcc.required = True
+    sp = dcc.add_parser("fetch-schema", help="download PTB's DCC 3.3.0 schema and its imports, for validation")
+    sp.add_argument("--dest", metavar="DIR", help="where to save it (default: the data dir's schemas/dcc/)")
+    sp.add_argument("--url", help=argparse.SUPPRESS)  # tests point it at loopback
+    sp.set_defaults(func=cmd_dcc_fetch_schema)
 
     sp = sub.add_parser("worker", help="run background and periodic tasks (reminders, checkpoints)")
     sp.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")

@@ -136,6 +136,7 @@ class CertificateDocument:
     amendment: Amendment | None = None
     verification_url: str = ""  # public page the QR code points to
     remarks: tuple[str, ...] = field(default=())
+    performance_location: str = "laboratory"  # DCC performanceLocation: "laboratory" | "customer" (on site) | …
 
     # (attribute, element name in GB/T 27025 7.8.2.1 / 7.8.4.1 terms)
     REQUIRED = (
