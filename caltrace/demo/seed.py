@@ -64,7 +64,7 @@ def _without(d: dict, *keys) -> dict:
 
 
 # Apps whose demo.py extends the demo lab, in the order they depend on each other.
-APP_DEMOS = ("org", "methods", "people", "equipment")
+APP_DEMOS = ("org", "methods", "people", "equipment", "calibration")
 
 
 def seed() -> list[DemoAccount]:
