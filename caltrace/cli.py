@@ -236,6 +236,73 @@ def cmd_dcc_fetch_schema(args):
     return 0
 
 
+def _certificate(number):
+    from caltrace.certificates.models import Certificate
+
+    cert = Certificate.objects.filter(number=number).first()
+    if cert is None:
+        raise UsageError(f"number: no certificate numbered {number!r}")
+    return cert
+
+
+def cmd_certificate_list(args):
+    from caltrace.certificates.models import Certificate
+
+    rows = [{"number": c.number, "status": c.effective_status, "item": c.item_text, "issued_on": c.issued_on}
+            for c in Certificate.objects.order_by("issued_at", "pk")]
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        print(f"{r['number']:<20} {r['status']:<10} {r['issued_on']:<10} {r['item']}")
+    print(f"{len(rows)} certificates")
+    return 0
+
+
+def _copy_out(source, output):
+    import shutil
+
+    try:
+        shutil.copyfile(source, output)
+    except FileNotFoundError:
+        raise UsageError(f"the stored file {source} is missing") from None
+    except OSError as exc:
+        raise UsageError(f"output: cannot write {output}: {exc.strerror or exc}") from None
+    print(f"wrote {output}")
+    return 0
+
+
+def cmd_certificate_pdf(args):
+    return _copy_out(_certificate(args.number).pdf_path, args.output)
+
+
+def cmd_certificate_dcc(args):
+    return _copy_out(_certificate(args.number).dcc_path, args.output)
+
+
+def cmd_certificate_verify(args):
+    import hashlib
+    from pathlib import Path
+
+    from caltrace.certificates.models import Certificate
+    from caltrace.certificates.signing import verify_pdf
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"file: no such file {args.file!r}")
+    data = path.read_bytes()
+    result = verify_pdf(data)
+    cert = Certificate.objects.filter(sha256=hashlib.sha256(data).hexdigest()).first()
+    if result.intact and cert is not None:
+        print(f"OK {cert.number} {cert.effective_status}: the signature is intact and the file is the one issued")
+        return 0
+    reasons = list(result.problems)
+    if cert is None:
+        reasons.append(f"the file's SHA-256 {result.sha256} matches no issued certificate")
+    print("NOT VERIFIED: " + "; ".join(reasons))
+    return 1
+
+
 def cmd_manage(args):
     from django.core.management import execute_from_command_line
 
@@ -317,6 +384,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--dest", metavar="DIR", help="where to save it (default: the data dir's schemas/dcc/)")
     sp.add_argument("--url", help=argparse.SUPPRESS)  # tests point it at loopback
     sp.set_defaults(func=cmd_dcc_fetch_schema)
+
+    cert = sub.add_parser("certificate", help="issued calibration certificates").add_subparsers(
+        dest="certificate_cmd", metavar="ACTION", parser_class=_Parser)
+    cert.required = True
+    sp = cert.add_parser("list", help="list issued certificates (number, status, item, issue date)")
+    sp.add_argument("--format", choices=["text", "json"], default="text")
+    sp.set_defaults(func=cmd_certificate_list)
+    sp = cert.add_parser("pdf", help="write the signed PDF of certificate NUMBER")
+    sp.add_argument("number", metavar="NUMBER")
+    sp.add_argument("-o", "--output", metavar="FILE", required=True)
+    sp.set_defaults(func=cmd_certificate_pdf)
+    sp = cert.add_parser("dcc", help="write the DCC (XML) of certificate NUMBER")
+    sp.add_argument("number", metavar="NUMBER")
+    sp.add_argument("-o", "--output", metavar="FILE", required=True)
+    sp.set_defaults(func=cmd_certificate_dcc)
+    sp = cert.add_parser("verify", help="check that FILE is an issued certificate, signed and unchanged")
+    sp.add_argument("file", metavar="FILE")
+    sp.set_defaults(func=cmd_certificate_verify)
 
     sp = sub.add_parser("worker", help="run background and periodic tasks (reminders, checkpoints)")
     sp.add_argument("--workers", type=int, default=2, help="worker threads (default 2)")

@@ -165,6 +165,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CALTRACE_LOG_LEVEL", "WARNING")},
 }
 
+# The address the public reaches this installation at: certificates' QR codes point here.
+CALTRACE_BASE_URL = os.environ.get("CALTRACE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Lab policy defaults. A policy may tighten these; no setting disables a GATE or the ledger.
 CALTRACE = {
     "DUE_SOON_DAYS": int(os.environ.get("CALTRACE_DUE_SOON_DAYS", "30")),

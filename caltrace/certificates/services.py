@@ -1,0 +1,133 @@
+"""Writes of the certificates app: issue, amend and withdraw a certificate (RPT-2, RPT-3).
+
+Issuing checks that the document is complete (RPT-2; :class:`IncompleteCertificate` names each
+missing element and nothing is created), gives the certificate its random verification token and
+the absolute URL of its verification page (printed as the QR code), renders and signs the PDF with
+the lab key, writes the DCC, and stores both under ``DATA_DIR/documents/certificates/``. An issued
+certificate is never changed: an amendment is a new certificate naming the one it replaces.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from caltrace.core import audit
+
+from .document import Amendment, CertificateDocument, require_complete
+from .models import Certificate, CertificateStatus, new_verify_token
+from .serialize import to_dict
+
+
+
+class CertificateError(ValueError):
+    """A certificate operation refused: a number already used, a certificate already replaced…"""
+
+
+def certificates_dir() -> Path:
+    return Path(settings.DATA_DIR) / "documents" / "certificates"
+
+
+def verification_url(token: str) -> str:
+    return settings.CALTRACE_BASE_URL + reverse("certificates:verify", args=[token])
+
+
+def _actor_text(actor) -> str | None:
+    if actor is None:
+        return None
+    if isinstance(actor, str):
+        return actor
+    return audit.actor_for_user(actor)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _safe_file_name(number: str) -> str:
+    if not number or "/" in number or "\\" in number or number.startswith(".") or "\x00" in number:
+        raise CertificateError(f"certificate number {number!r} cannot name a file")
+    return number
+
+
+def _issue(doc: CertificateDocument, *, actor, record=None, replaces: Certificate | None = None,
+           reason: str = "") -> Certificate:
+    from .dcc import build_dcc
+    from .pdf import render_pdf
+    from .signing import sign_pdf
+
+    require_complete(doc)
+    name = _safe_file_name(doc.number)
+    if Certificate.objects.filter(number=doc.number).exists():
+        raise CertificateError(f"certificate number {doc.number} is already issued")
+    token = new_verify_token()
+    doc = dataclasses.replace(doc, verification_url=verification_url(token))
+    signed = sign_pdf(render_pdf(doc), reason="issue", location=doc.laboratory.address)
+    dcc = build_dcc(doc)
+    folder = certificates_dir()
+    pdf_path, dcc_path = folder / f"{name}.pdf", folder / f"{name}.xml"
+    why = f"issue certificate {doc.number}" + (f" replacing {replaces.number}: {reason}" if replaces else "")
+    with transaction.atomic(), audit.audit_context(actor=_actor_text(actor), reason=why):
+        cert = Certificate(number=doc.number, verify_token=token, document=to_dict(doc), pdf_path=str(pdf_path),
+                           dcc_path=str(dcc_path), sha256=hashlib.sha256(signed).hexdigest(),
+                           issued_at=timezone.now(), replaces=replaces, replacement_reason=reason, record=record)
+        cert.full_clean()
+        cert.save()
+        # Files last, inside the transaction: a failed write rolls the row back.
+        _write(pdf_path, signed)
+        _write(dcc_path, dcc)
+    return cert
+
+
+def do_issue_certificate(doc: CertificateDocument, *, actor, record=None) -> Certificate:
+    """Issue ``doc`` as a signed certificate (with its DCC). Raises ``IncompleteCertificate``
+    naming the missing GB/T 27025 7.8 elements, and creates nothing, if it is incomplete."""
+    if doc.amendment is not None:
+        raise CertificateError("an amendment is issued with do_amend_certificate")
+    return _issue(doc, actor=actor, record=record)
+
+
+def do_amend_certificate(old: Certificate, new_doc: CertificateDocument, *, reason: str, actor,
+                         reason_en: str = "") -> Certificate:
+    """Issue ``new_doc`` (with its own number) as the amendment or replacement of ``old``, with the
+    reason (RPT-3, GB/T 27025 7.8.8). ``old`` is not changed; it shows as amended from now on."""
+    if not reason.strip():
+        raise CertificateError("an amendment needs a reason")
+    old = Certificate.objects.get(pk=old.pk)
+    if old.effective_status != "issued":
+        raise CertificateError(f"certificate {old.number} is {old.effective_status} and cannot be amended")
+    if new_doc.number == old.number:
+        raise CertificateError("the amendment needs its own certificate number")
+    new_doc = dataclasses.replace(new_doc, amendment=Amendment(replaces_number=old.number, reason=reason.strip(),
+                                                               reason_en=reason_en.strip()))
+    return _issue(new_doc, actor=actor, record=old.record if old.record_id else None, replaces=old,
+                  reason=reason.strip())
+
+
+def do_withdraw_certificate(cert: Certificate, *, reason: str, actor) -> Certificate:
+    """Withdraw an issued certificate (撤回), with the reason; the audit ledger records it."""
+    if not reason.strip():
+        raise CertificateError("a withdrawal needs a reason")
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=cert.pk)
+        if locked.status != CertificateStatus.ISSUED:
+            raise CertificateError(f"certificate {locked.number} is already withdrawn")
+        locked.status = CertificateStatus.WITHDRAWN
+        locked.withdrawal_reason = reason.strip()
+        with audit.audit_context(actor=_actor_text(actor), reason=f"withdraw: {reason.strip()}"):
+            locked.save()
+    return locked
+
+
+def find_by_sha256(digest: str) -> Certificate | None:
+    return Certificate.objects.filter(sha256=digest).first()
