@@ -65,7 +65,7 @@ def test_a_missing_element_refuses_the_issue_naming_it_and_creates_nothing():
     assert not (services.certificates_dir() / "T-ISS-MISSING.pdf").exists()
 
 
-def test_a_number_is_issued_once():
+def test_a_number_is_issued_once(issued):
     with pytest.raises(services.CertificateError):
         services.do_issue_certificate(sample_document(number=OLD), actor="system:test")
 
