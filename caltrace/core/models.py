@@ -1,7 +1,6 @@
 """Core models: the business-model base, the audit ledger and its checkpoints, API tokens."""
 
 import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import models
@@ -94,12 +93,6 @@ class ApiToken(BusinessModel):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
-
-    @classmethod
-    def issue(cls, user, name: str) -> tuple["ApiToken", str]:
-        key = "ct_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=key[3:11], key_hash=cls.hash_key(key))
-        return token, key
 
 
 class ReminderDigest(BusinessModel):

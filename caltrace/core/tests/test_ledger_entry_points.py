@@ -8,6 +8,7 @@ from django.db import connection
 
 from caltrace.core import audit, ledger
 from caltrace.core.models import ApiToken, AuditEntry
+from caltrace.core.services import do_issue_api_token
 from caltrace.customers.models import CustomerContact, CustomerOrganisation
 from caltrace.integrity.models import Finding
 
@@ -131,7 +132,7 @@ def test_queryset_delete(make_org):
 
 def test_cascaded_delete(django_user_model):
     user = django_user_model.objects.create_user("tok")
-    token, _key = ApiToken.issue(user, "sensor")
+    token, _key = do_issue_api_token(user, name="sensor")
     mark, user_pk, token_pk = head_seq(), user.pk, token.pk
     user.delete()
     assert sorted(summary(new_entries(mark))) == sorted([("delete", "auth.User", str(user_pk)),
