@@ -19,7 +19,7 @@ from caltrace.core.audit import AuditedManager, AuditedQuerySet
 from caltrace.core.models import BusinessModel
 
 FROZEN_FIELDS = ("number", "verify_token", "document", "pdf_path", "dcc_path", "sha256", "issued_at", "replaces_id",
-                 "replacement_reason", "record_id")
+                 "replacement_reason", "record_id", "customer_id")
 
 
 class CertificateChangeRefused(Exception):
@@ -78,6 +78,9 @@ class Certificate(BusinessModel):
     replacement_reason = models.TextField(_("替代原因"), blank=True)
     record = models.ForeignKey("calibration.CalibrationRecord", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="certificates", verbose_name=_("校准记录"))
+    customer = models.ForeignKey("customers.CustomerOrganisation", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="certificates", verbose_name=_("委托方"),
+                                 help_text=_("证书所属的客户单位；客户只能看到本单位的证书"))
 
     objects = CertificateManager()
 
@@ -86,6 +89,7 @@ class Certificate(BusinessModel):
         verbose_name_plural = _("校准证书")
         base_manager_name = "objects"
         ordering = ["-issued_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "issued_at"], name="cert_customer_issued_idx")]
 
     def __str__(self):
         return self.number

@@ -60,7 +60,7 @@ def _safe_file_name(number: str) -> str:
     return number
 
 
-def _issue(doc: CertificateDocument, *, actor, record=None, replaces: Certificate | None = None,
+def _issue(doc: CertificateDocument, *, actor, record=None, customer=None, replaces: Certificate | None = None,
            reason: str = "") -> Certificate:
     from .dcc import build_dcc
     from .pdf import render_pdf
@@ -80,7 +80,8 @@ def _issue(doc: CertificateDocument, *, actor, record=None, replaces: Certificat
     with transaction.atomic(), audit.audit_context(actor=_actor_text(actor), reason=why):
         cert = Certificate(number=doc.number, verify_token=token, document=to_dict(doc), pdf_path=str(pdf_path),
                            dcc_path=str(dcc_path), sha256=hashlib.sha256(signed).hexdigest(),
-                           issued_at=timezone.now(), replaces=replaces, replacement_reason=reason, record=record)
+                           issued_at=timezone.now(), replaces=replaces, replacement_reason=reason, record=record,
+                           customer=customer)
         cert.full_clean()
         cert.save()
         # Files last, inside the transaction: a failed write rolls the row back.
@@ -89,12 +90,12 @@ def _issue(doc: CertificateDocument, *, actor, record=None, replaces: Certificat
     return cert
 
 
-def do_issue_certificate(doc: CertificateDocument, *, actor, record=None) -> Certificate:
+def do_issue_certificate(doc: CertificateDocument, *, actor, record=None, customer=None) -> Certificate:
     """Issue ``doc`` as a signed certificate (with its DCC). Raises ``IncompleteCertificate``
     naming the missing GB/T 27025 7.8 elements, and creates nothing, if it is incomplete."""
     if doc.amendment is not None:
         raise CertificateError("an amendment is issued with do_amend_certificate")
-    return _issue(doc, actor=actor, record=record)
+    return _issue(doc, actor=actor, record=record, customer=customer)
 
 
 def do_amend_certificate(old: Certificate, new_doc: CertificateDocument, *, reason: str, actor,
@@ -110,7 +111,8 @@ def do_amend_certificate(old: Certificate, new_doc: CertificateDocument, *, reas
         raise CertificateError("the amendment needs its own certificate number")
     new_doc = dataclasses.replace(new_doc, amendment=Amendment(replaces_number=old.number, reason=reason.strip(),
                                                                reason_en=reason_en.strip()))
-    return _issue(new_doc, actor=actor, record=old.record if old.record_id else None, replaces=old,
+    return _issue(new_doc, actor=actor, record=old.record if old.record_id else None,
+                  customer=old.customer if old.customer_id else None, replaces=old,
                   reason=reason.strip())
 
 
