@@ -39,3 +39,14 @@ class Provenance(models.TextChoices):
 
     INSTRUMENT = "instrument", _("仪器接口采集")
     TYPED = "typed", _("人工录入")
+
+
+class EquipmentRole(models.TextChoices):
+    """What a piece of lab equipment does in a calibration: the budget takes the reference
+    standard's certificate (its U and k) as a Type B input."""
+
+    REFERENCE = "reference", _("标准器")
+    SOURCE = "source", _("信号源/恒温源")
+    READOUT = "readout", _("读数装置")
+    AUXILIARY = "auxiliary", _("配套设备")
+    ENVIRONMENT = "environment", _("环境监测设备")

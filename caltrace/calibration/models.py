@@ -16,7 +16,7 @@ from caltrace.core.audit import AuditedManager
 from caltrace.core.models import BusinessModel
 from caltrace.equipment.models import AppendOnlyModel, AppendOnlyQuerySet
 
-from .choices import MeasurementModel, ProcedureKind, Provenance, ReadingRole, RecordStatus
+from .choices import EquipmentRole, MeasurementModel, ProcedureKind, Provenance, ReadingRole, RecordStatus
 
 AMOUNT = {"max_digits": 24, "decimal_places": 9}
 # A reading keeps every digit an instrument sends: 8½ digits on a 100 mV range are 1E-10 V.
@@ -39,6 +39,9 @@ class Procedure(BusinessModel):
     unit = models.CharField(_("单位"), max_length=30, help_text=_("例如 V、g、°C"))
     model_key = models.CharField(_("测量模型"), max_length=40, choices=MeasurementModel.choices)
     readings_per_point = models.PositiveSmallIntegerField(_("每点读数次数"), default=3)
+    model_parameters = models.JSONField(
+        _("模型参数"), default=dict, blank=True,
+        help_text=_("测量模型的影响量，例如恒温槽均匀度、标准器年漂移；未填的取模型默认值"))
 
     class Meta:
         verbose_name = _("校准程序")
@@ -114,7 +117,10 @@ class CalibrationRecord(BusinessModel):
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="records",
                                   verbose_name=_("校准程序"))
     equipment = models.ManyToManyField("equipment.Equipment", related_name="calibration_records", blank=True,
-                                       verbose_name=_("使用的设备"))
+                                       through="RecordEquipment", verbose_name=_("使用的设备"))
+    scope_item = models.ForeignKey("org.ScopeItem", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="calibration_records", verbose_name=_("校准能力项目"),
+                                   help_text=_("报告的扩展不确定度不小于该项目在校准点的 CMC（PRH-5）"))
     item = models.CharField(_("被校对象"), max_length=300, help_text=_("名称、型号规格、出厂编号"))
     started_at = models.DateTimeField(_("开始时间"))
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -123,6 +129,8 @@ class CalibrationRecord(BusinessModel):
                                     help_text=_("按方法版本的记录字段标识填写"))
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("校准人员"))
+    results = models.JSONField(_("校准结果与不确定度评定"), default=list, blank=True, editable=False,
+                               help_text=_("签署时由读数计算：每个校准点的结果、不确定度预算和报告值"))
 
     class Meta:
         verbose_name = _("原始记录")
@@ -155,10 +163,48 @@ class CalibrationRecord(BusinessModel):
     def is_draft(self) -> bool:
         return self.status == RecordStatus.DRAFT
 
+    def empty_points(self) -> list:
+        """Calibration points with no current reading of the item yet (CND-3)."""
+        taken = set(self.readings.current().filter(role=ReadingRole.UUT).values_list("point_id", flat=True))
+        return [p for p in self.procedure.points.all() if p.pk not in taken]
+
+    def as_work(self):
+        """The work this record is, for the rules of ``record.sign_off``: its equipment, points,
+        method version, scope item and calibrator, with the record itself in ``extra``."""
+        from caltrace.integrity.work import Point, Work
+        from caltrace.people.models import Person
+
+        calibrator = Person.objects.filter(user_id=self.started_by_id).first() if self.started_by_id else None
+        return Work(at=self.started_at.date(), scope_item=self.scope_item,
+                    method_version=self.procedure.method_version, equipment=tuple(self.equipment.all()),
+                    calibrator=calibrator,
+                    points=tuple(Point(p.nominal, p.unit) for p in self.procedure.points.all()),
+                    extra={"record": self})
+
     def missing_fields(self) -> list:
         """The required record fields of the method version still empty (CND-3)."""
         values = self.field_values or {}
         return [f for f in self.procedure.method_version.required_record_fields() if not f.is_filled(values.get(f.name))]
+
+
+class RecordEquipment(BusinessModel):
+    """A piece of lab equipment used in a raw record, with what it does there (``EquipmentRole``)."""
+
+    record = models.ForeignKey(CalibrationRecord, on_delete=models.CASCADE, related_name="equipment_uses",
+                               verbose_name=_("原始记录"))
+    equipment = models.ForeignKey("equipment.Equipment", on_delete=models.PROTECT, related_name="record_uses",
+                                  verbose_name=_("设备"))
+    role = models.CharField(_("用途"), max_length=12, choices=EquipmentRole.choices, default=EquipmentRole.AUXILIARY)
+
+    class Meta:
+        verbose_name = _("记录使用的设备")
+        verbose_name_plural = _("记录使用的设备")
+        ordering = ["record_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["record", "equipment"], name="calib_record_equipment_unique",
+                                               violation_error_message=_("该设备已登记在本记录中"))]
+
+    def __str__(self):
+        return f"{self.equipment} ({self.get_role_display()})"
 
 
 class ReadingQuerySet(AppendOnlyQuerySet):

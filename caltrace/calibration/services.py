@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from caltrace.core.audit import actor_for_user, audit_context
 
-from .choices import Provenance, ReadingRole, RecordStatus
-from .models import CalibrationPoint, CalibrationRecord, Procedure, Reading
+from .choices import EquipmentRole, Provenance, ReadingRole, RecordStatus
+from .models import CalibrationPoint, CalibrationRecord, Procedure, Reading, RecordEquipment
 from .procedures import steps_for
 
 BENCH_ACTOR = "system:bench"
@@ -55,14 +55,17 @@ def do_create_procedure(*, method_version, code: str, name_zh: str, kind: str, q
 
 
 def do_start_record(procedure: Procedure, *, equipment=(), item: str, actor, field_values=None,
-                    started_at=None) -> CalibrationRecord:
-    """Open a raw record of ``procedure`` for the item, with the lab equipment it uses."""
+                    started_at=None, scope_item=None) -> CalibrationRecord:
+    """Open a raw record of ``procedure`` for the item, with the lab equipment it uses: each an
+    ``Equipment`` (role auxiliary) or an ``(equipment, role)`` pair (``EquipmentRole``). The
+    reference standard's certificate feeds the budget; ``scope_item`` gives the CMC floor (PRH-5)."""
     with audit_context(actor=_actor(actor)), transaction.atomic():
-        record = _create(CalibrationRecord, procedure=procedure, item=item.strip(),
+        record = _create(CalibrationRecord, procedure=procedure, item=item.strip(), scope_item=scope_item,
                          started_at=started_at or timezone.now(), field_values=dict(field_values or {}),
                          started_by=None if isinstance(actor, str) else actor)
-        if equipment:
-            record.equipment.add(*equipment)
+        for entry in equipment:
+            eq, role = entry if isinstance(entry, tuple) else (entry, EquipmentRole.AUXILIARY)
+            _create(RecordEquipment, record=record, equipment=eq, role=role)
         return record
 
 
@@ -81,20 +84,26 @@ def do_set_record_fields(record: CalibrationRecord, values: dict, *, actor) -> C
         return locked
 
 
-def do_sign_off_record(record: CalibrationRecord, *, actor) -> CalibrationRecord:
-    """Sign off a draft record (CND-3): refused while a required record field is empty or a point lacks readings."""
+def do_sign_off_record(record: CalibrationRecord, *, actor, work=None) -> CalibrationRecord:
+    """Sign off a draft record. The gates of ``record.sign_off`` judge ``work`` (default: the
+    record's own, ``record.as_work()``): CND-3 refuses while a required record field is empty or a
+    point lacks readings, the equipment gates refuse equipment that may not be used. Then every
+    point's result and uncertainty budget is computed and kept with the record (REC-1)."""
+    from caltrace.integrity import registry
+    from caltrace.integrity.work import RECORD_SIGN_OFF
+
+    from .results import ResultError, evaluate_record
+
     with audit_context(actor=_actor(actor)), transaction.atomic():
         locked = _lock(record)
         if not locked.is_draft:
             return locked
-        missing = locked.missing_fields()
-        if missing:
-            raise ValidationError({"field_values": _("以下必填记录字段为空：%(names)s")
-                                   % {"names": "、".join(f.label_zh for f in missing)}})
-        taken = set(locked.readings.current().filter(role=ReadingRole.UUT).values_list("point_id", flat=True))
-        empty = [str(p) for p in locked.procedure.points.all() if p.pk not in taken]
-        if empty:
-            raise ValidationError({"readings": _("以下校准点没有读数：%(points)s") % {"points": "、".join(empty)}})
+        registry.enforce(RECORD_SIGN_OFF, work if work is not None else locked.as_work())
+        try:
+            results = evaluate_record(locked)
+        except ResultError as exc:
+            raise ValidationError({"results": str(exc)}) from None
+        locked.results = [r.to_dict() for r in results]
         locked.status = RecordStatus.SIGNED_OFF
         locked.finished_at = locked.finished_at or timezone.now()
         locked.full_clean()

@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from caltrace.calibration import services
-from caltrace.calibration.choices import MeasurementModel, ProcedureKind, Provenance, RecordStatus
+from caltrace.calibration.choices import EquipmentRole, MeasurementModel, ProcedureKind, Provenance, RecordStatus
 from caltrace.calibration.factories import make_procedure
 from caltrace.calibration.models import Reading
 from caltrace.core.models import AuditEntry
 from caltrace.equipment.models import AppendOnlyError
+from caltrace.integrity.registry import RuleViolation
 
 pytestmark = pytest.mark.django_db
 
@@ -110,28 +111,32 @@ def test_a_point_of_another_procedure_is_refused(record, alice):
     assert "point" in exc.value.message_dict
 
 
-def test_sign_off_needs_the_required_fields_and_then_closes_the_record(alice):
+def test_sign_off_needs_the_required_fields_and_then_closes_the_record(alice, only_cnd3, weights):
     procedure = make_procedure(MeasurementModel.BALANCE, kind=ProcedureKind.MANUAL, readings_per_point=1,
                                required_fields=["accuracy_class"])
-    record = services.do_start_record(procedure, item="XS205", actor=alice)
+    record = services.do_start_record(procedure, item="XS205", actor=alice,
+                                      equipment=[(weights, EquipmentRole.REFERENCE)])
     for p in procedure.points.all():
         services.do_type_reading(record, p, p.nominal, "g", actor=alice)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(RuleViolation) as exc:
         services.do_sign_off_record(record, actor=alice)
-    assert "field_values" in exc.value.message_dict
+    assert exc.value.rule_ids == ["CND-3"] and "accuracy_class" in str(exc.value)
     services.do_set_record_fields(record, {"accuracy_class": "Ⅰ"}, actor=alice)
     record = services.do_sign_off_record(record, actor=alice)
     assert record.status == RecordStatus.SIGNED_OFF
+    assert [r["order"] for r in record.results] == [1, 2, 3]
     with pytest.raises(ValidationError) as exc:
         services.do_type_reading(record, procedure.points.first(), "10", "g", actor=alice)
     assert "record" in exc.value.message_dict
 
 
-def test_sign_off_needs_a_reading_at_every_point(record, alice):
+def test_sign_off_needs_a_reading_at_every_point(record, alice, only_cnd3):
     services.do_type_reading(record, point(record), "1.00002", "V", actor=alice)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(RuleViolation) as exc:
         services.do_sign_off_record(record, actor=alice)
-    assert "readings" in exc.value.message_dict
+    assert exc.value.rule_ids == ["CND-3"] and "10 V" in str(exc.value)
+    record.refresh_from_db()
+    assert record.status == RecordStatus.DRAFT and record.results == []
 
 
 def test_unknown_record_fields_are_refused(record, alice):
