@@ -121,6 +121,12 @@ class CalibrationRecord(BusinessModel):
     scope_item = models.ForeignKey("org.ScopeItem", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="calibration_records", verbose_name=_("校准能力项目"),
                                    help_text=_("报告的扩展不确定度不小于该项目在校准点的 CMC（PRH-5）"))
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="calibration_records", verbose_name=_("校准地点"),
+                             help_text=_("在实验室内校准时的场所"))
+    on_site = models.BooleanField(_("现场校准"), default=False, help_text=_("在客户现场进行的校准"))
+    conditions = models.JSONField(_("环境条件"), default=list, blank=True,
+                                  help_text=_("校准期间记录的环境条件：条件、数值、单位、时间"))
     item = models.CharField(_("被校对象"), max_length=300, help_text=_("名称、型号规格、出厂编号"))
     started_at = models.DateTimeField(_("开始时间"))
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -175,7 +181,7 @@ class CalibrationRecord(BusinessModel):
         from caltrace.people.models import Person
 
         calibrator = Person.objects.filter(user_id=self.started_by_id).first() if self.started_by_id else None
-        return Work(at=self.started_at.date(), scope_item=self.scope_item,
+        return Work(at=self.started_at.date(), scope_item=self.scope_item, site=self.site, on_site=self.on_site,
                     method_version=self.procedure.method_version, equipment=tuple(self.equipment.all()),
                     calibrator=calibrator,
                     points=tuple(Point(p.nominal, p.unit) for p in self.procedure.points.all()),

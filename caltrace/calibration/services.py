@@ -55,12 +55,13 @@ def do_create_procedure(*, method_version, code: str, name_zh: str, kind: str, q
 
 
 def do_start_record(procedure: Procedure, *, equipment=(), item: str, actor, field_values=None,
-                    started_at=None, scope_item=None) -> CalibrationRecord:
+                    started_at=None, scope_item=None, site=None, on_site: bool = False) -> CalibrationRecord:
     """Open a raw record of ``procedure`` for the item, with the lab equipment it uses: each an
     ``Equipment`` (role auxiliary) or an ``(equipment, role)`` pair (``EquipmentRole``). The
     reference standard's certificate feeds the budget; ``scope_item`` gives the CMC floor (PRH-5)."""
     with audit_context(actor=_actor(actor)), transaction.atomic():
-        record = _create(CalibrationRecord, procedure=procedure, item=item.strip(), scope_item=scope_item,
+        record = _create(CalibrationRecord, procedure=procedure, item=item.strip(), scope_item=scope_item, site=site,
+                         on_site=on_site,
                          started_at=started_at or timezone.now(), field_values=dict(field_values or {}),
                          started_by=None if isinstance(actor, str) else actor)
         for entry in equipment:
@@ -84,6 +85,45 @@ def do_set_record_fields(record: CalibrationRecord, values: dict, *, actor) -> C
         return locked
 
 
+def do_record_conditions(record: CalibrationRecord, conditions, *, actor) -> CalibrationRecord:
+    """Add environmental conditions logged during the calibration to a draft record: each a dict
+    of ``condition`` (methods.Condition value), ``value``, ``unit`` and optionally ``at`` (ISO
+    time) and ``variation``. SITE-3 judges them against the method's limits at sign-off."""
+    from caltrace.core import units
+    from caltrace.methods.choices import Condition
+
+    cleaned, errors = [], []
+    for n, c in enumerate(conditions, 1):
+        try:
+            condition, unit = c["condition"], str(c.get("unit", "")).strip()
+            value = _number(c["value"])
+        except (KeyError, TypeError):
+            errors.append(_("第 %(n)s 条环境条件须有条件、数值和单位") % {"n": n})
+            continue
+        except ValidationError:
+            errors.append(_("第 %(n)s 条环境条件的数值不是数") % {"n": n})
+            continue
+        if condition not in Condition.values and not str(condition).startswith("other:"):
+            errors.append(_("第 %(n)s 条环境条件“%(c)s”不是已知的条件") % {"n": n, "c": condition})
+        elif unit and unit != "%" and not units.readable(unit):
+            errors.append(_("第 %(n)s 条环境条件的单位“%(u)s”无法识别") % {"n": n, "u": unit})
+        else:
+            entry = {"condition": condition, "value": format(value, "f"), "unit": unit}
+            for key in ("at", "variation"):
+                if c.get(key) not in (None, ""):
+                    entry[key] = str(c[key])
+            cleaned.append(entry)
+    if errors:
+        raise ValidationError({"conditions": errors})
+    with audit_context(actor=_actor(actor)), transaction.atomic():
+        locked = _lock(record)
+        if not locked.is_draft:
+            raise ValidationError({"conditions": _("原始记录已签署，不能修改")})
+        locked.conditions = [*locked.conditions, *cleaned]
+        locked.save()
+        return locked
+
+
 def do_sign_off_record(record: CalibrationRecord, *, actor, work=None) -> CalibrationRecord:
     """Sign off a draft record. The gates of ``record.sign_off`` judge ``work`` (default: the
     record's own, ``record.as_work()``): CND-3 refuses while a required record field is empty or a
@@ -98,7 +138,7 @@ def do_sign_off_record(record: CalibrationRecord, *, actor, work=None) -> Calibr
         locked = _lock(record)
         if not locked.is_draft:
             return locked
-        registry.enforce(RECORD_SIGN_OFF, work if work is not None else locked.as_work())
+        flags = registry.enforce(RECORD_SIGN_OFF, work if work is not None else locked.as_work())
         try:
             results = evaluate_record(locked)
         except ResultError as exc:
@@ -108,6 +148,10 @@ def do_sign_off_record(record: CalibrationRecord, *, actor, work=None) -> Calibr
         locked.finished_at = locked.finished_at or timezone.now()
         locked.full_clean()
         locked.save()
+        if flags:
+            from caltrace.integrity.services import record_findings
+
+            record_findings(flags, event=RECORD_SIGN_OFF)
         return locked
 
 

@@ -43,7 +43,8 @@ DSI_UNITS: dict[str, str] = {
     "m": r"\metre", "mm": r"\milli\metre", "um": r"\micro\metre", "µm": r"\micro\metre",
     "N": r"\newton", "kN": r"\kilo\newton", "N*m": r"\newton\metre",
     "Pa": r"\pascal", "kPa": r"\kilo\pascal", "MPa": r"\mega\pascal",
-    "s": r"\second", "ms": r"\milli\second",
+    "s": r"\second", "ms": r"\milli\second", "min": r"\minute",
+    "m/s": r"\metre\second\tothe{-1}", "mm/s": r"\milli\metre\second\tothe{-1}",
     # temperature, ratios
     "degC": r"\degreecelsius", "°C": r"\degreecelsius", "K": r"\kelvin",
     "percent": r"\percent", "%": r"\percent",

@@ -98,6 +98,52 @@ def do_issue_certificate(doc: CertificateDocument, *, actor, record=None, custom
     return _issue(doc, actor=actor, record=record, customer=customer)
 
 
+def blocking_findings(record) -> list:
+    """Open integrity findings on ``record`` that block issue (PRH-6: signs of fabrication)."""
+    from caltrace.integrity.models import Finding
+
+    label = record._meta.label
+    return [f for f in Finding.objects.filter(blocks_issue=True, status__in=("open", "acknowledged"))
+            if any(o.get("model") == label and o.get("pk") == str(record.pk) for o in f.objects_involved)]
+
+
+def issue_work(record, doc, *, reviewer, signatory, at=None):
+    """The work the rules of ``certificate.issue`` judge: the record's, with who reviewed and who
+    signs, and the document to compare with the record (CND-5)."""
+    work = record.as_work()
+    return dataclasses.replace(work, at=at or doc.issued_on or timezone.localdate(), reviewer=reviewer,
+                               signatory=signatory, extra={**work.extra, "document": doc})
+
+
+def do_issue_from_record(record, ctx, *, reviewer, signatory, actor, customer=None, document=None) -> Certificate:
+    """Issue the certificate of a signed-off ``record`` (people: ``people.Person``). The rules of
+    ``certificate.issue`` decide first: RPT-1 (three different people), CND-5 (the document says
+    what the record says), the people, scope, method and equipment gates; then an open finding
+    that blocks issue (PRH-6) refuses. ``document`` replaces the one built from the record only
+    to be judged by CND-5 (tests of the gate)."""
+    from caltrace.integrity import registry
+    from caltrace.integrity.registry import GATE, RuleViolation, Violation
+    from caltrace.integrity.services import record_findings
+    from caltrace.integrity.work import CERTIFICATE_ISSUE
+
+    from .from_record import document_from_record
+
+    issued = Certificate.objects.filter(record=record, replaces__isnull=True).values_list("number", flat=True).first()
+    if issued:
+        raise CertificateError(f"record {record.pk} already has certificate {issued}; amend that certificate instead")
+    doc = document if document is not None else document_from_record(record, ctx)
+    flags = registry.enforce(CERTIFICATE_ISSUE, issue_work(record, doc, reviewer=reviewer, signatory=signatory))
+    blocking = blocking_findings(record)
+    if blocking:
+        raise RuleViolation([Violation(f.rule_id, GATE, f"未处理的诚信问题阻止发证：{f.message_zh}",
+                                       f"An open integrity finding blocks issue: {f.message_en}", ())
+                             for f in blocking])
+    cert = do_issue_certificate(doc, actor=actor, record=record, customer=customer)
+    if flags:
+        record_findings(flags, event=CERTIFICATE_ISSUE)
+    return cert
+
+
 def do_amend_certificate(old: Certificate, new_doc: CertificateDocument, *, reason: str, actor,
                          reason_en: str = "") -> Certificate:
     """Issue ``new_doc`` (with its own number) as the amendment or replacement of ``old``, with the

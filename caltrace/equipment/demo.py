@@ -86,6 +86,14 @@ PLANS = {
         "certificate": {"number": "[2021]苏量标企证字第0233号", "standard_name": "E2等级砝码标准装置",
                         "issuer": "苏州市市场监督管理局", "issued_on": -1300, "valid_until": 160},
     },
+    "MH-M-002": {
+        "commissioned": -900,
+        "ranges": [{"quantity": "质量", "range_min": D("0.001"), "range_max": D("200"), "unit": "g", "spec_kind": MPE,
+                    "spec_a": D("0.000006"), "spec_b": D("0.0000015")}],
+        "records": [{"no": "JJ2026-ZL-00417", "provider": JSIM, "kind": VER, "dates": (-60, 305), "confirm": 2,
+                     "conclusion": "符合 E2 等级", "results": [_result("100", "g", "0.00003", "0.00005", "质量"),
+                                                          _result("200", "g", "0.00006", "0.0001", "质量")]}],
+    },
     "MH-C-001": {"commissioned": -160},
     "MH-C-002": {
         "commissioned": -320,
@@ -124,6 +132,22 @@ PLANS = {
         "repair": {"on": -28, "reason": "控温模块故障，送厂家维修", "provider": "福禄克测试仪器（上海）有限公司"},
     },
     "WJ-T-004": {"commissioned": -90},
+    "WJ-T-005": {
+        "commissioned": -1200,
+        "ranges": [{"quantity": "温度", "range_min": D("-189.3442"), "range_max": D("419.527"), "unit": "°C",
+                    "spec_kind": U, "spec_a": D("0.003"), "spec_k": D("2")}],
+        "records": [{"no": "DJwd2026-01193", "provider": NIM, "kind": VER, "dates": (-130, 600), "confirm": 5,
+                     "conclusion": "符合二等标准铂电阻温度计要求",
+                     "results": [_result("0.01", "°C", None, "0.0012", "水三相点"),
+                                 _result("231.928", "°C", None, "0.0025", "锡凝固点")]}],
+    },
+    "WJ-T-006": {
+        "commissioned": -600, "check_interval": 90,
+        "records": [{"no": "JL2026-RG-01307", "provider": JSIM, "kind": CAL, "dates": (-75, 290), "confirm": 3,
+                     "conclusion": "波动度、均匀度符合要求"}],
+        "checks": [{"on": -20, "method": "用二等铂电阻温度计测 50 ℃ 波动度（要求 ±0.005 ℃/10 min）",
+                    "result": "波动度 0.003 ℃/10 min", "passed": True}],
+    },
     "WJ-S-001": {"commissioned": -700, "verification": ("软件确认：比对手工计算的 20 组数据", "计算结果一致，合格")},
     "WJ-D-001": {"commissioned": -1800, "verification": ("与 JJG 160-2007 附录逐项核对", "数据一致")},
 }

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from caltrace.customers.models import CustomerContact, CustomerOrganisation
-from caltrace.demo.seed import seed
+from caltrace.demo.seed import BASE_DEMOS, seed
 from caltrace.equipment.models import Equipment
 from caltrace.methods.models import Method, MethodVersion
 from caltrace.org.models import Agency, Room, Site
@@ -18,7 +18,7 @@ MODELS = [Agency, Site, Room, Person, Qualification, Method, MethodVersion, Equi
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
 def test_admin_pages_load(admin_client, model):
-    seed()
+    seed(apps=BASE_DEMOS)
     assert admin.site.is_registered(model)
     opts = model._meta
     assert admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 200

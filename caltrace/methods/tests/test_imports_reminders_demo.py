@@ -8,7 +8,7 @@ from django.utils import timezone
 from caltrace.core import imports, roles
 from caltrace.core.models import AuditEntry
 from caltrace.core.reminders import due_items
-from caltrace.demo.seed import seed
+from caltrace.demo.seed import BASE_DEMOS, seed
 from caltrace.methods import reminders
 from caltrace.methods.choices import VersionStatus
 from caltrace.methods.factories import MethodVersionFactory
@@ -110,7 +110,7 @@ def test_a_past_withdrawal_in_the_accredited_scope_stays_due():
 
 
 def test_demo_lab_shows_limits_a_withdrawn_version_a_warning_and_a_validation():
-    seed()
+    seed(apps=BASE_DEMOS)
     today = timezone.localdate()
     dmm = MethodVersion.objects.get(method__code="JJF 1587", edition="2016")
     assert dmm.min_duration_minutes and {lim.condition for lim in dmm.environment_limits()} >= {"temperature",
@@ -130,7 +130,7 @@ def test_demo_lab_shows_limits_a_withdrawn_version_a_warning_and_a_validation():
     refused = registry.check(JOB_START, Work(at=today, method_version=withdrawn, customer_consent=True))
     assert {"VAL-1", "DIG-5"} <= {v.rule_id for v in refused}
     entries = AuditEntry.objects.count()
-    seed()
+    seed(apps=BASE_DEMOS)
     assert AuditEntry.objects.count() == entries
 
 

@@ -19,18 +19,18 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 
 @pytest.fixture
 def seeded(db, settings):
-    from caltrace.demo.seed import seed
+    from caltrace.demo.seed import BASE_DEMOS, seed
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    seed()
+    seed(apps=BASE_DEMOS)
 
 
 @pytest.mark.django_db
 def test_demo_scope_is_idempotent_and_audited(seeded):
-    from caltrace.demo.seed import seed
+    from caltrace.demo.seed import BASE_DEMOS, seed
 
     counts = (QualificationCertificate.objects.count(), ScopeItem.objects.count(), AuditEntry.objects.count())
-    seed()
+    seed(apps=BASE_DEMOS)
     assert (QualificationCertificate.objects.count(), ScopeItem.objects.count(), AuditEntry.objects.count()) == counts
     assert ledger.verify().ok
 

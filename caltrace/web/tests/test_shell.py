@@ -70,9 +70,9 @@ def test_demo_like_users_log_in(client, make_user, make_customer, role):
 
 
 def test_demo_seed_accounts_log_in(client):
-    from caltrace.demo.seed import seed
+    from caltrace.demo.seed import BASE_DEMOS, seed
 
-    accounts = seed()
+    accounts = seed(apps=BASE_DEMOS)
     if not accounts:
         pytest.skip("the demo seed has no accounts yet")
     for account in accounts:
