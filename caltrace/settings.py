@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "caltrace.methods",
     "caltrace.equipment",
     "caltrace.customers",
+    "caltrace.orders",
     "caltrace.calibration",
     "caltrace.certificates",
     "caltrace.api",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("caltrace.people.urls")),
     path("", include("caltrace.methods.urls")),
     path("", include("caltrace.equipment.urls")),
+    path("", include("caltrace.calibration.urls")),
     path("", include("caltrace.certificates.urls")),
     path("", include("caltrace.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -87,6 +87,8 @@ def _mount():
     api.add_router("/people/", people_router)
     api.add_router("/methods/", methods_router)
     api.add_router("/equipment/", equipment_router)
+    api.add_router("/calibration/", "caltrace.calibration.api.router")
+    api.add_router("/certificates/", "caltrace.certificates.api.router")
 
 
 _mount()

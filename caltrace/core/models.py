@@ -107,3 +107,18 @@ class ReminderDigest(BusinessModel):
         verbose_name = _("到期提醒邮件")
         verbose_name_plural = _("到期提醒邮件")
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="core_reminderdigest_once_a_day")]
+
+
+class Counter(BusinessModel):
+    """A numbering sequence (编号计数器): the last number given under a key such as "order:2026".
+    :func:`caltrace.core.numbering.next_value` increments it under a row lock."""
+
+    key = models.CharField(_("计数器"), max_length=60, unique=True)
+    last = models.PositiveBigIntegerField(_("最后编号"), default=0)
+
+    class Meta:
+        verbose_name = _("编号计数器")
+        verbose_name_plural = _("编号计数器")
+
+    def __str__(self):
+        return f"{self.key}: {self.last}"

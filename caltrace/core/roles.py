@@ -82,6 +82,15 @@ _extend(EQUIPMENT_MANAGER, *_EQUIPMENT_WRITE)
 for _code in (LAB_MANAGER, TECHNICAL_DIRECTOR):
     _extend(_code, *_SCOPE_WRITE)
 _extend(TECHNICAL_DIRECTOR, *_METHOD_WRITE)
+# The business flow (orders): reception reviews contracts, receives and hands items back; the
+# laboratory manager approves a quote below cost (MKT-2) and may stand in for reception.
+_ORDERS_READ = ("orders.view_order", "orders.view_orderitem", "orders.view_deviation", "orders.view_quote",
+                "orders.view_pricelistentry")
+for _code in STAFF_ROLES:
+    _extend(_code, *_ORDERS_READ)
+_extend(RECEPTION, "orders.review_order", "orders.receive_item", "orders.hand_over_item")
+_extend(LAB_MANAGER, "orders.review_order", "orders.receive_item", "orders.hand_over_item", "orders.approve_quote",
+        "orders.add_pricelistentry", "orders.change_pricelistentry")
 
 
 def roles_of(user) -> set[str]:

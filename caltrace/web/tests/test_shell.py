@@ -115,11 +115,12 @@ def test_navigation_differs_by_role(client_as, make_user, make_customer):
         make_customer("cust"), make_user("q", roles.QUALITY_MANAGER), make_user("c", roles.CALIBRATOR),
         make_user("r", roles.RECEPTION))
     expected = {
-        customer: {"web:home", "web:my_organisation"},
+        customer: {"web:home", "web:my_organisation", "certificates:list"},
         quality: {"web:home", "web:customer_list", "web:finding_list", "web:rule_list", *RESOURCES,
-                  "people:person_list"},
-        calibrator: {"web:home", "web:rule_list", *RESOURCES},
-        reception: {"web:home", "web:customer_list", "web:rule_list", "web:data_index", *RESOURCES},
+                  "people:person_list", "calibration:record_list", "certificates:list"},
+        calibrator: {"web:home", "web:rule_list", *RESOURCES, "calibration:record_list", "certificates:list"},
+        reception: {"web:home", "web:customer_list", "web:rule_list", "web:data_index", *RESOURCES,
+                    "certificates:list"},
     }
     for user, names in expected.items():
         assert nav_urls(client_as(user)) == {reverse(n) for n in names}, user.username
