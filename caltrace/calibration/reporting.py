@@ -142,4 +142,4 @@ def report_value(value, U, *, cmc=None, x=None, unit: str | None = None, digits:
         value_str, U_str = round_for_report(value, floor, digits, "up")
         raised = True
     return {"value": value_str, "U": U_str, "raised_to_cmc": raised,
-            "cmc": None if floor is None else _plain(floor.normalize()), "policy": policy}
+            "cmc": None if floor is None else _plain(floor), "policy": policy}
