@@ -86,6 +86,8 @@ ITEM_WORKFLOW = Workflow(
         Transition("receive", ("reviewed",), "received", "收样", "Receive", permission="orders.receive_item"),
         Transition("start", ("received", "reviewed"), "in_calibration", "开始校准", "Start calibration"),
         Transition("finish", ("in_calibration",), "calibrated", "完成校准", "Calibration done"),
+        Transition("reopen", ("calibrated",), "in_calibration", "退回更正", "Returned for correction",
+                   requires_comment=True),
         Transition("issue", ("calibrated",), "issued", "出具证书", "Certificate issued"),
         Transition("hand_over", ("issued",), "returned", "交还", "Hand over", permission="orders.hand_over_item"),
         Transition("withdraw", ("requested", "reviewed", "received"), "withdrawn", "撤销", "Withdraw",
