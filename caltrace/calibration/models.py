@@ -12,11 +12,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from caltrace.core import units
-from caltrace.core.audit import AuditedManager
+from caltrace.core.audit import AuditedManager, AuditedQuerySet
 from caltrace.core.models import BusinessModel
 from caltrace.equipment.models import AppendOnlyModel, AppendOnlyQuerySet
 
 from .choices import EquipmentRole, MeasurementModel, ProcedureKind, Provenance, ReadingRole, RecordStatus
+from .workflows import JOB_WORKFLOW
 
 AMOUNT = {"max_digits": 24, "decimal_places": 9}
 # A reading keeps every digit an instrument sends: 8½ digits on a 100 mV range are 1E-10 V.
@@ -346,3 +347,193 @@ class Reading(AppendOnlyModel):
         if errors:
             raise ValidationError(errors)
         super().validate_unique(exclude=set(exclude or ()) | {"corrects"})
+
+
+# --- jobs (检定/校准任务) ------------------------------------------------------------------------
+
+
+class EvidenceKind(models.TextChoices):
+    """What a piece of on-site evidence shows (REC-3)."""
+
+    PHOTO_PEOPLE = "photo_people", _("人员现场照片")
+    PHOTO_PLACE = "photo_place", _("校准现场照片")
+    TRAVEL = "travel", _("差旅记录")
+    VEHICLE = "vehicle", _("车辆使用记录")
+    COURIER_SLIP = "courier_slip", _("快递单")
+
+
+class JobQuerySet(AuditedQuerySet):
+    def for_list(self):
+        """Everything a list of jobs shows, in one query."""
+        return self.select_related("order_item__order__customer", "procedure", "scope_item", "calibrator",
+                                   "reviewer", "signatory", "site", "certificate")
+
+
+class JobManager(AuditedManager.from_queryset(JobQuerySet)):
+    pass
+
+
+class Job(BusinessModel):
+    """A calibration job (检定/校准任务) for one item of an order: who calibrates with which
+    procedure and equipment, where, who reviews and who signs; its raw record and certificate.
+
+    Its state changes only through :data:`caltrace.calibration.workflows.JOB_WORKFLOW`."""
+
+    workflow = JOB_WORKFLOW
+
+    order_item = models.ForeignKey("orders.OrderItem", on_delete=models.PROTECT, related_name="jobs",
+                                   verbose_name=_("样品"))
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("校准程序"))
+    scope_item = models.ForeignKey("org.ScopeItem", on_delete=models.PROTECT, related_name="jobs",
+                                   verbose_name=_("校准能力项目"))
+    method_version = models.ForeignKey("methods.MethodVersion", on_delete=models.PROTECT, related_name="jobs",
+                                       verbose_name=_("方法版本"))
+    site = models.ForeignKey("org.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="jobs",
+                             verbose_name=_("校准地点"))
+    on_site = models.BooleanField(_("现场校准"), default=False)
+    address = models.CharField(_("现场地址"), max_length=300, blank=True)
+    calibrator = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="calibration_jobs",
+                                   verbose_name=_("校准人员"))
+    reviewer = models.ForeignKey("people.Person", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="reviewed_jobs", verbose_name=_("核验人员"))
+    signatory = models.ForeignKey("people.Person", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="signed_jobs", verbose_name=_("授权签字人"))
+    equipment = models.ManyToManyField("equipment.Equipment", through="JobEquipment", related_name="jobs",
+                                       blank=True, verbose_name=_("使用的设备"))
+    status = models.CharField(_("状态"), max_length=20, choices=JOB_WORKFLOW.choices(), default="assigned")
+    assigned_at = models.DateTimeField(_("分派时间"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("分派人"))
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    signed_off_at = models.DateTimeField(_("签署时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("出证时间"), null=True, blank=True)
+    review_comment = models.TextField(_("核验意见"), blank=True)
+    record = models.OneToOneField(CalibrationRecord, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="job", verbose_name=_("原始记录"))
+    replaced_records = models.JSONField(_("被替代的原始记录"), default=list, blank=True,
+                                        help_text=_("退回更正后被新记录替代的原始记录编号"))
+    certificate = models.ForeignKey("certificates.Certificate", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="jobs", verbose_name=_("证书"))
+
+    objects = JobManager()
+
+    class Meta:
+        verbose_name = _("校准任务")
+        verbose_name_plural = _("校准任务")
+        ordering = ["-assigned_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "calibrator"], name="calib_job_calibrator_idx"),
+            models.Index(fields=["status", "reviewer"], name="calib_job_reviewer_idx"),
+            models.Index(fields=["status", "signatory"], name="calib_job_signatory_idx"),
+            models.Index(fields=["status", "assigned_at"], name="calib_job_status_idx"),
+        ]
+
+    def __str__(self):
+        item = self.order_item
+        return f"{item.identification or item.order.number} {self.procedure.code}"
+
+    def clean(self):
+        super().clean()
+        if self.on_site and not (self.address or "").strip():
+            raise ValidationError({"address": _("现场校准须填写现场地址")})
+        if not self.on_site and self.site_id is None:
+            raise ValidationError({"site": _("在实验室内校准须选择校准地点")})
+
+    @property
+    def reference(self) -> str:
+        """How the equipment usage log and the timeline name the job."""
+        item = self.order_item
+        return f"{item.order.number}/{item.identification or item.pk}"
+
+    def accepted_deviation_kinds(self) -> set[str]:
+        from caltrace.orders.choices import DeviationStatus
+
+        cache = getattr(self.order_item, "_prefetched_objects_cache", {})
+        devs = cache.get("deviations")
+        if devs is None:
+            devs = self.order_item.deviations.all()
+        return {d.kind for d in devs if d.status == DeviationStatus.ACCEPTED}
+
+    def as_work(self, *, at=None, reviewer=None, signatory=None):
+        """The work this job is, for the rules of the four work events (DIG-3)."""
+        from django.utils import timezone
+
+        from caltrace.integrity.work import Point, Work
+
+        kinds = self.accepted_deviation_kinds()
+        method_use = ("modified" if "method_deviation" in kinds
+                      else "out_of_scope" if "outside_range" in kinds else None)
+        return Work(
+            at=at or timezone.localdate(), scope_item=self.scope_item, method_version=self.method_version,
+            equipment=tuple(self.equipment.all()), calibrator=self.calibrator,
+            reviewer=reviewer or self.reviewer, signatory=signatory or self.signatory, site=self.site,
+            on_site=self.on_site, points=tuple(Point(p.nominal, p.unit) for p in self.procedure.points.all()),
+            customer_consent=bool(kinds & {"non_standard_method", "different_method"}),
+            extra={"order_item": self.order_item, "job": self, "record": self.record, "method_use": method_use})
+
+
+class JobEquipment(BusinessModel):
+    """A piece of lab equipment assigned to a job, with what it does there (``EquipmentRole``)."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="equipment_uses", verbose_name=_("校准任务"))
+    equipment = models.ForeignKey("equipment.Equipment", on_delete=models.PROTECT, related_name="job_uses",
+                                  verbose_name=_("设备"))
+    role = models.CharField(_("用途"), max_length=12, choices=EquipmentRole.choices, default=EquipmentRole.AUXILIARY)
+
+    class Meta:
+        verbose_name = _("任务使用的设备")
+        verbose_name_plural = _("任务使用的设备")
+        ordering = ["job_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["job", "equipment"], name="calib_job_equipment_unique",
+                                               violation_error_message=_("该设备已登记在本任务中"))]
+
+    def __str__(self):
+        return f"{self.equipment} ({self.get_role_display()})"
+
+
+class SafetyCheck(BusinessModel):
+    """One item of the on-site safety checklist (现场安全检查, SAF-1) of a job: a failed item
+    stops the job."""
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="safety_checks", verbose_name=_("校准任务"))
+    item = models.CharField(_("检查项目"), max_length=200)
+    passed = models.BooleanField(_("符合"))
+    note = models.TextField(_("说明"), blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("检查人"))
+    at = models.DateTimeField(_("检查时间"))
+
+    class Meta:
+        verbose_name = _("现场安全检查")
+        verbose_name_plural = _("现场安全检查")
+        ordering = ["job_id", "at", "id"]
+
+    def __str__(self):
+        return f"{self.item}: {'✓' if self.passed else '✗'}"
+
+
+class JobEvidence(BusinessModel):
+    """Evidence that an on-site calibration really happened (现场校准证据, REC-3): a photo of the
+    people, of the place, the travel or vehicle record, a courier slip. The file is kept under
+    ``DATA_DIR/evidence/`` with its SHA-256."""
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("校准任务"))
+    kind = models.CharField(_("证据类别"), max_length=20, choices=EvidenceKind.choices)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    path = models.CharField(_("存储路径"), max_length=500, editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0, editable=False)
+    note = models.TextField(_("说明"), blank=True)
+    taken_at = models.DateTimeField(_("拍摄/发生时间"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("上传人"))
+
+    class Meta:
+        verbose_name = _("现场校准证据")
+        verbose_name_plural = _("现场校准证据")
+        ordering = ["job_id", "id"]
+        indexes = [models.Index(fields=["job", "kind"], name="calib_evidence_kind_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.file_name}"

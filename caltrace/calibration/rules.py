@@ -64,3 +64,62 @@ def _readings(conditions):
         at = dt.datetime.fromisoformat(c["at"]) if c.get("at") else None
         out.append(Reading(c["condition"], Decimal(c["value"]), c.get("unit", ""), at))
     return out
+
+
+# --- jobs ---------------------------------------------------------------------------------------
+
+JOB_REVIEW = "job.review"
+ON_SITE_EVIDENCE = (("photo_people",), ("photo_place",), ("travel", "vehicle"))
+
+
+@rule("REC-3", kind=GATE, events=[RECORD_SIGN_OFF],
+      zh="现场校准的原始记录签署前须有校准真实发生的证据：人员照片、现场照片和差旅或车辆记录",
+      en="An on-site calibration is signed off only with evidence that it happened: a photo of the people, "
+         "a photo of the place, and a travel or vehicle record")
+def on_site_evidence(r, obj, ctx):
+    work = as_work(obj)
+    job = work.extra.get("job")
+    if not work.on_site or job is None:
+        return
+    have = set(job.evidence.values_list("kind", flat=True))
+    labels = {"photo_people": ("人员现场照片", "a photo of the people"),
+              "photo_place": ("校准现场照片", "a photo of the place"),
+              "travel": ("差旅或车辆记录", "a travel or vehicle record")}
+    missing = [labels[kinds[0]] for kinds in ON_SITE_EVIDENCE if not have & set(kinds)]
+    if missing:
+        yield r.violation("现场校准缺少证据：" + "、".join(m[0] for m in missing),
+                          "The on-site calibration lacks evidence: " + ", ".join(m[1] for m in missing), job)
+
+
+@rule("RPT-1", kind=GATE, events=[JOB_REVIEW], zh="核验人员不能是本次校准的校准人员",
+      en="The reviewer is not the calibrator of the work")
+def reviewer_not_calibrator(r, obj, ctx):
+    work = as_work(obj)
+    if work.reviewer is None:
+        yield r.violation("缺少核验人员", "Missing: reviewer")
+    elif work.calibrator is not None and work.reviewer.pk == work.calibrator.pk:
+        yield r.violation(f"核验人员 {work.reviewer.name} 也是本次校准的校准人员",
+                          f"The reviewer {work.reviewer.name} is also the calibrator", work.reviewer)
+
+
+@rule("CND-6", kind=GATE, events=[JOB_REVIEW], zh="核验人员须经授权，且授权领域覆盖本次校准",
+      en="The reviewer is authorized for the field of the work")
+def reviewer_authorized(r, obj, ctx):
+    from caltrace.people.choices import AuthorizationKind
+    from caltrace.people.rules import _fields_problems
+
+    work = as_work(obj)
+    if work.reviewer is not None:
+        for zh, en, thing in _fields_problems(work.reviewer, work, AuthorizationKind.REVIEWER, "核验人员", "reviewer"):
+            yield r.violation(zh, en, work.reviewer, thing)
+
+
+@rule("PER-5", kind=GATE, events=[JOB_REVIEW], zh="核验人员须持证、长期聘用、不超过 65 周岁且在职",
+      en="The reviewer is qualified, long-term, employed and not older than 65")
+def reviewer_qualified(r, obj, ctx):
+    from caltrace.people.rules import per5_problems
+
+    work = as_work(obj)
+    if work.reviewer is not None:
+        for zh, en in per5_problems(work.reviewer, work.at, "核验人员", "reviewer"):
+            yield r.violation(zh, en, work.reviewer)

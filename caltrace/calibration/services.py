@@ -219,3 +219,24 @@ def _number(value) -> Decimal:
         return Decimal(str(value).strip())
     except Exception:
         raise ValidationError({"value": _("读数须为数值")}) from None
+
+
+# --- jobs: kept in jobs.py, offered here too --------------------------------------------------
+
+from .jobs import (  # noqa: E402,F401 — the job services live in jobs.py (imported after the record services)
+    bench_for,
+    do_add_evidence,
+    do_approve_and_issue,
+    do_assign_job,
+    do_job_conditions,
+    do_job_fields,
+    do_job_reading,
+    do_job_run,
+    do_record_safety_check,
+    do_return_for_correction,
+    do_review_job,
+    do_sign_off_job,
+    do_start_job,
+    eligible_calibrators,
+    eligible_equipment,
+)

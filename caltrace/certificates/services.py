@@ -107,20 +107,23 @@ def blocking_findings(record) -> list:
             if any(o.get("model") == label and o.get("pk") == str(record.pk) for o in f.objects_involved)]
 
 
-def issue_work(record, doc, *, reviewer, signatory, at=None):
-    """The work the rules of ``certificate.issue`` judge: the record's, with who reviewed and who
-    signs, and the document to compare with the record (CND-5)."""
-    work = record.as_work()
+def issue_work(record, doc, *, reviewer, signatory, at=None, work=None):
+    """The work the rules of ``certificate.issue`` judge: ``work`` (a job's, which names the order
+    item, the method use and the customer's consent) or else the record's, with who reviewed and
+    who signs, and the document to compare with the record (CND-5)."""
+    work = work if work is not None else record.as_work()
     return dataclasses.replace(work, at=at or doc.issued_on or timezone.localdate(), reviewer=reviewer,
                                signatory=signatory, extra={**work.extra, "document": doc})
 
 
-def do_issue_from_record(record, ctx, *, reviewer, signatory, actor, customer=None, document=None) -> Certificate:
+def do_issue_from_record(record, ctx, *, reviewer, signatory, actor, customer=None, document=None,
+                         work=None) -> Certificate:
     """Issue the certificate of a signed-off ``record`` (people: ``people.Person``). The rules of
     ``certificate.issue`` decide first: RPT-1 (three different people), CND-5 (the document says
     what the record says), the people, scope, method and equipment gates; then an open finding
     that blocks issue (PRH-6) refuses. ``document`` replaces the one built from the record only
-    to be judged by CND-5 (tests of the gate)."""
+    to be judged by CND-5 (tests of the gate). ``work``: the job's Work, so that the order's rules
+    (CON-1, CON-2) and MTH-2's method use and consent are judged again at issue."""
     from caltrace.integrity import registry
     from caltrace.integrity.registry import GATE, RuleViolation, Violation
     from caltrace.integrity.services import record_findings
@@ -132,7 +135,8 @@ def do_issue_from_record(record, ctx, *, reviewer, signatory, actor, customer=No
     if issued:
         raise CertificateError(f"record {record.pk} already has certificate {issued}; amend that certificate instead")
     doc = document if document is not None else document_from_record(record, ctx)
-    flags = registry.enforce(CERTIFICATE_ISSUE, issue_work(record, doc, reviewer=reviewer, signatory=signatory))
+    flags = registry.enforce(CERTIFICATE_ISSUE, issue_work(record, doc, reviewer=reviewer, signatory=signatory,
+                                                           work=work))
     blocking = blocking_findings(record)
     if blocking:
         raise RuleViolation([Violation(f.rule_id, GATE, f"未处理的诚信问题阻止发证：{f.message_zh}",

@@ -82,6 +82,6 @@ def test_the_record_rules_are_bound_to_sign_off_only():
     from caltrace.integrity import registry
 
     bound = {(r.id, r.kind) for r in registry.rules(RECORD_SIGN_OFF) if r.name.startswith("caltrace.calibration.")}
-    assert bound == {("CND-3", "GATE"), ("SITE-3", "GATE"), ("SITE-3", "FLAG")}
+    assert bound == {("CND-3", "GATE"), ("SITE-3", "GATE"), ("SITE-3", "FLAG"), ("REC-3", "GATE")}
     for event in set(WORK_EVENTS) - {RECORD_SIGN_OFF}:
         assert not [r for r in registry.rules(event) if r.name.startswith("caltrace.calibration.")]
