@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("caltrace.equipment.urls")),
     path("", include("caltrace.calibration.urls")),
     path("", include("caltrace.certificates.urls")),
+    path("portal/", include("caltrace.customers.portal_urls")),
+    path("", include("caltrace.orders.urls")),
     path("", include("caltrace.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

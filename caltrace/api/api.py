@@ -89,6 +89,7 @@ def _mount():
     api.add_router("/equipment/", equipment_router)
     api.add_router("/calibration/", "caltrace.calibration.api.router")
     api.add_router("/certificates/", "caltrace.certificates.api.router")
+    api.add_router("/orders/", "caltrace.orders.api.router")
 
 
 _mount()

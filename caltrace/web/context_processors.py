@@ -13,8 +13,15 @@ from .access import CUSTOMER_DESK_ROLES, FINDING_ROLES, has_role
 # label that names a list uses the "plural" context to get its own English translation.
 NAVIGATION = [
     ("web:home", _("工作台"), None),
+    ("calibration:job_queue", _("我的工作"), (roles.CALIBRATOR, roles.REVIEWER, roles.SIGNATORY, roles.RECEPTION,
+                                             roles.LAB_MANAGER)),
+    ("portal:home", _("客户门户"), (roles.CUSTOMER,)),
     ("web:my_organisation", _("我的单位"), (roles.CUSTOMER,)),
     ("web:customer_list", pgettext_lazy("plural", "客户单位"), CUSTOMER_DESK_ROLES),
+    ("orders:queue", _("前台待办"), (roles.RECEPTION, roles.LAB_MANAGER)),
+    ("orders:list", pgettext_lazy("plural", "委托单"), roles.STAFF_ROLES),
+    ("orders:scan", _("扫码查找样品"), roles.STAFF_ROLES),
+    ("orders:prices", _("价目表"), (roles.LAB_MANAGER,)),
     ("web:finding_list", pgettext_lazy("plural", "诚信发现项"), FINDING_ROLES),
     ("org:agency", _("机构与场所"), roles.STAFF_ROLES),
     ("org:scope_item_list", _("能力范围"), roles.STAFF_ROLES),
@@ -25,6 +32,7 @@ NAVIGATION = [
                                                                     roles.TECHNICAL_DIRECTOR, roles.QUALITY_MANAGER,
                                                                     roles.LAB_MANAGER)),
     ("certificates:list", pgettext_lazy("plural", "校准证书"), roles.STAFF_ROLES + (roles.CUSTOMER,)),
+    ("portal:staff_requests", _("客户申请与投诉"), (roles.QUALITY_MANAGER, roles.LAB_MANAGER)),
     ("web:rule_list", _("规则登记"), roles.STAFF_ROLES),
     ("web:data_index", _("数据导入导出"), (roles.LAB_MANAGER, roles.RECEPTION, roles.EQUIPMENT_MANAGER,
                                           roles.TECHNICAL_DIRECTOR)),
@@ -50,6 +58,12 @@ def navigation(request):
         except NoReverseMatch:
             continue
         items.append({"url": url, "label": label, "active": _is_active(request.path, url)})
+    # Where one section's URL lies under another's (/orders/queue/ under /orders/), only the closer one is active.
+    active = [i for i in items if i["active"]]
+    if len(active) > 1:
+        closest = max(active, key=lambda i: len(i["url"]))
+        for i in active:
+            i["active"] = i is closest
     user_roles = [roles.ROLES[r].label for r in sorted(mine, key=list(roles.ROLES).index)]
     if user.is_superuser:
         user_roles.insert(0, _("系统管理员"))

@@ -110,17 +110,22 @@ def nav_urls(client):
 RESOURCES = ("org:agency", "org:scope_item_list", "methods:method_list", "equipment:list")
 
 
+ORDERS = ("orders:list", "orders:scan")  # every staff role finds orders and scans labels
+
+
 def test_navigation_differs_by_role(client_as, make_user, make_customer):
     customer, quality, calibrator, reception = (
         make_customer("cust"), make_user("q", roles.QUALITY_MANAGER), make_user("c", roles.CALIBRATOR),
         make_user("r", roles.RECEPTION))
     expected = {
-        customer: {"web:home", "web:my_organisation", "certificates:list"},
+        customer: {"web:home", "web:my_organisation", "certificates:list", "portal:home"},
         quality: {"web:home", "web:customer_list", "web:finding_list", "web:rule_list", *RESOURCES,
-                  "people:person_list", "calibration:record_list", "certificates:list"},
-        calibrator: {"web:home", "web:rule_list", *RESOURCES, "calibration:record_list", "certificates:list"},
+                  "people:person_list", "calibration:record_list", "certificates:list", *ORDERS,
+                  "portal:staff_requests"},
+        calibrator: {"web:home", "web:rule_list", *RESOURCES, "calibration:record_list", "certificates:list",
+                     "calibration:job_queue", *ORDERS},
         reception: {"web:home", "web:customer_list", "web:rule_list", "web:data_index", *RESOURCES,
-                    "certificates:list"},
+                    "certificates:list", "calibration:job_queue", "orders:queue", *ORDERS},
     }
     for user, names in expected.items():
         assert nav_urls(client_as(user)) == {reverse(n) for n in names}, user.username
