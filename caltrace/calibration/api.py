@@ -158,10 +158,11 @@ def _dof(d):
 @router.get("/records", response=list[RecordOut], summary="Raw calibration records (原始记录)")
 @paginate(LimitOffsetPagination)
 def list_records(request, status: str | None = None, procedure: int | None = None,
-                 started_from: dt.date | None = None, started_to: dt.date | None = None, q: str | None = None):
+                 started_from: dt.date | None = None, started_to: dt.date | None = None, q: str | None = None,
+                 site: int | None = None):
     _read(request)
     qs = selectors.filter_records(selectors.records(), status=status, procedure=procedure,
-                                  started_from=started_from, started_to=started_to, q=q)
+                                  started_from=started_from, started_to=started_to, q=q, site=site)
     return _Shaped(qs)
 
 

@@ -45,9 +45,12 @@ def records():
 
 
 def filter_records(qs, *, status: str | None = None, procedure: int | None = None, started_from: dt.date | None = None,
-                   started_to: dt.date | None = None, q: str | None = None):
-    """The records list's filters: status, procedure, the day calibration started (both ends
-    included, in the lab's time zone) and a search on the item (name, model, serial number)."""
+                   started_to: dt.date | None = None, q: str | None = None, site: int | None = None):
+    """The records list's filters: status, procedure, site (QMS-3: every site's records are
+    listed together, the site is a filter), the day calibration started (both ends included, in
+    the lab's time zone) and a search on the item (name, model, serial number)."""
+    if site:
+        qs = qs.filter(site_id=site)
     if status:
         qs = qs.filter(status=status)
     if procedure:

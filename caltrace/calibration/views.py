@@ -39,6 +39,14 @@ class RecordFilterForm(forms.Form):
                                        empty_label=gettext_lazy("全部程序"))
     started_from = forms.DateField(label=gettext_lazy("开始日期自"), required=False, widget=DATE)
     started_to = forms.DateField(label=gettext_lazy("开始日期至"), required=False, widget=DATE)
+    site = forms.ModelChoiceField(label=gettext_lazy("场所"), required=False, queryset=None,
+                                  empty_label=gettext_lazy("全部场所"))
+
+    def __init__(self, *args, **kwargs):
+        from caltrace.org.models import Site
+
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.order_by("pk")
 
     def filter(self, qs):
         if not self.is_bound:
@@ -47,7 +55,8 @@ class RecordFilterForm(forms.Form):
             return qs.none()
         d = self.cleaned_data
         return selectors.filter_records(qs, status=d["status"], procedure=d["procedure"].pk if d["procedure"] else None,
-                                        started_from=d["started_from"], started_to=d["started_to"], q=d["q"])
+                                        started_from=d["started_from"], started_to=d["started_to"], q=d["q"],
+                                        site=d["site"].pk if d["site"] else None)
 
 
 def _paginate(request, qs):

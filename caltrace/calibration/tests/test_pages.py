@@ -66,6 +66,22 @@ def test_the_list_shows_records_and_filters_them(calibrator_client, signed, alic
     assert "34465A" not in calibrator_client.get(url, {"started_from": day.replace(year=day.year + 1)}).content.decode()
 
 
+def test_records_of_every_site_are_listed_together_with_the_site_as_a_filter(calibrator_client, alice, weights):
+    """QMS-3: the main site sees every site's records; the site is a filter."""
+    from caltrace.calibration.models import CalibrationRecord
+    from caltrace.org.factories import SiteFactory
+
+    main, branch = SiteFactory(name="总部实验室"), SiteFactory(name="吴江实验室")
+    here, there = typed_draft(1, alice, weights), typed_draft(1, alice, weights)
+    CalibrationRecord.objects.filter(pk=here.pk).update(site=main, item="总部样品 A1")
+    CalibrationRecord.objects.filter(pk=there.pk).update(site=branch, item="吴江样品 B2")
+    url = reverse("calibration:record_list")
+    both = calibrator_client.get(url).content.decode()
+    assert "总部样品 A1" in both and "吴江样品 B2" in both
+    only_branch = calibrator_client.get(url, {"site": branch.pk}).content.decode()
+    assert "吴江样品 B2" in only_branch and "总部样品 A1" not in only_branch
+
+
 def _make_records(n, procedure, alice):
     for i in range(n):
         services.do_start_record(procedure, item=f"UUT {i}", actor=alice)
