@@ -426,18 +426,27 @@ def requests(request):
     org = _contact(request).organisation
     form = RecordRequestForm(request.POST or None, organisation=org,
                              initial={"order_item": request.GET.get("item"), "certificate": request.GET.get("cert")})
+    return _submit_or_list(
+        request, form, lambda d: services.do_request_records(actor=request.user, what=d["what"], reason=d["reason"],
+                                                             order_item=d["order_item"], certificate=d["certificate"]),
+        _("申请已提交，实验室处理后您会在此看到结果。"), "portal:request_detail",
+        sel.organisation_requests(org), "customers/portal/requests.html")
+
+
+def _submit_or_list(request, form, create, done_message, detail_url, rows, template):
+    """A customer's list page with its own submission form on top (record requests, complaints):
+    a valid POST creates through ``create(cleaned_data)`` and goes to the new row's page; a
+    refused one keeps what was typed, with the service's errors on their fields (HTTP 400)."""
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
-            req = services.do_request_records(actor=request.user, what=d["what"], reason=d["reason"],
-                                              order_item=d["order_item"], certificate=d["certificate"])
+            created = create(form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("申请已提交，实验室处理后您会在此看到结果。"))
-            return redirect("portal:request_detail", pk=req.pk)
-    page = paginate(request, sel.organisation_requests(org))
-    return render(request, "customers/portal/requests.html", {"page": page, "form": form},
+            messages.success(request, done_message)
+            return redirect(detail_url, pk=created.pk)
+    page = paginate(request, rows)
+    return render(request, template, {"page": page, "form": form},
                   status=400 if form.is_bound and form.errors else 200)
 
 
@@ -465,18 +474,10 @@ def request_file(request, pk):
 def complaints(request):
     org = _contact(request).organisation
     form = ComplaintForm(request.POST or None, organisation=org)
-    if request.method == "POST" and form.is_valid():
-        try:
-            complaint = services.do_submit_complaint(actor=request.user, text=form.cleaned_data["text"],
-                                                     order=form.cleaned_data["order"])
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("投诉已受理，我们会尽快答复。"))
-            return redirect("portal:complaint_detail", pk=complaint.pk)
-    page = paginate(request, sel.organisation_complaints(org))
-    return render(request, "customers/portal/complaints.html", {"page": page, "form": form},
-                  status=400 if form.is_bound and form.errors else 200)
+    return _submit_or_list(
+        request, form, lambda d: services.do_submit_complaint(actor=request.user, text=d["text"], order=d["order"]),
+        _("投诉已受理，我们会尽快答复。"), "portal:complaint_detail", sel.organisation_complaints(org),
+        "customers/portal/complaints.html")
 
 
 @customer_required
