@@ -293,7 +293,11 @@ def do_start_job(job: Job, *, actor) -> Job:
         locked.record = record
         locked.started_at = record.started_at
         locked.save()
-        _item_transition(locked.order_item, "start", actor=actor)
+        item = locked.order_item
+        _item_transition(item, "start", actor=actor)
+        # An on-site item is never received at the lab: its order starts with its first job.
+        if item.order.status == "accepted":
+            transition(item.order, "start", actor=actor)
         _note(locked, "status", "开始校准", "Calibration started", actor=actor)
     return _fresh(job)
 

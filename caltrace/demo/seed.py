@@ -64,10 +64,10 @@ def _without(d: dict, *keys) -> dict:
 
 
 # Apps whose demo.py extends the demo lab, in the order they depend on each other.
-APP_DEMOS = ("org", "methods", "people", "equipment", "calibration")
+APP_DEMOS = ("org", "methods", "people", "equipment", "calibration", "orders")
 # Everything but the calibration part (records and issued certificates, about 9 s of PDF
-# rendering): what tests of the registries and pages seed.
-BASE_DEMOS = APP_DEMOS[:-1]
+# rendering) and the orders that use its procedures: what tests of the registries and pages seed.
+BASE_DEMOS = ("org", "methods", "people", "equipment")
 
 
 def seed(*, apps: tuple[str, ...] = APP_DEMOS) -> list[DemoAccount]:

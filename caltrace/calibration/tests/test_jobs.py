@@ -380,6 +380,18 @@ def test_an_on_site_job_needs_a_passed_safety_check_to_start(lab):
     assert jobs.do_start_job(job, actor=lab.user("sunhao")).status == "in_progress"
 
 
+def test_an_on_site_order_starts_with_its_first_job_without_a_receipt_at_the_lab(lab):
+    order, item = lab.order(location="on_site", receive=False)
+    order.refresh_from_db()
+    assert order.status == "accepted" and item.status == "reviewed"
+    job = lab.assign(item)
+    jobs.do_record_safety_check(job, [{"item": "现场接地良好", "passed": True}], actor=lab.user("sunhao"))
+    jobs.do_start_job(job, actor=lab.user("sunhao"))
+    order.refresh_from_db()
+    item.refresh_from_db()
+    assert (order.status, item.status) == ("in_progress", "in_calibration")
+
+
 def test_a_failed_safety_check_stops_the_job(lab):
     from caltrace.orders.models import OrderEvent
 
