@@ -58,4 +58,10 @@ class SiteLanguageMiddleware:
                 pass
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The thread goes back to the site's language (LocaleMiddleware, before this one, has
+            # also activated the request's): whatever runs next on this thread, another request,
+            # a task or a test, must not keep this user's language.
+            translation.deactivate()

@@ -31,6 +31,17 @@ def test_login_page_is_chinese_by_default(client):
     assert 'value="en"' in html
 
 
+def test_a_request_in_english_leaves_the_thread_in_its_own_language(client):
+    """The language of one user's request does not stay with the thread (the next request or
+    task on it, or a test, speaks the site's language again)."""
+    from django.utils import translation
+
+    before = translation.get_language()
+    switch_language(client, "en")
+    assert '<html lang="en">' in client.get(reverse("login")).content.decode()
+    assert translation.get_language() == before
+
+
 def test_login_page_in_english_after_switch(client):
     switch_language(client, "en")
     resp = client.get(reverse("login"))
