@@ -224,12 +224,22 @@ def _job_page(request, pk, *, errors=(), status=200):
 
 
 def _job_history(job):
+    """The ledger entries of the job and its records, with the states named as people read them."""
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    job_states = {code: (en if english else zh) for code, (zh, en) in Job.workflow.states.items()}
+    labels = {"calibration.Job": job_states, "calibration.CalibrationRecord": dict(RecordStatus.choices)}
+    what = {"calibration.Job": _("校准任务"), "calibration.CalibrationRecord": _("原始记录")}
     rows = []
     for e in job_services.job_history(job):
         after = json.loads(e.after) if e.after else {}
         before = json.loads(e.before) if e.before else {}
+        names = labels.get(e.model, {})
         rows.append({"at": parse_datetime(e.at), "actor": e.actor, "action": e.action, "reason": e.reason,
-                     "what": e.model.split(".")[-1], "before": before.get("status"), "after": after.get("status")})
+                     "what": what.get(e.model, e.model.split(".")[-1]),
+                     "before": names.get(before.get("status"), before.get("status")),
+                     "after": names.get(after.get("status"), after.get("status"))})
     return rows
 
 

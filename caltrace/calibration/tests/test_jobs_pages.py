@@ -88,7 +88,7 @@ def test_review_of_ones_own_job_is_a_409_page_and_customers_get_404(lab, client)
     job.refresh_from_db()
     assert job.status == "reviewed"
     page = client.get(reverse("calibration:job_detail", args=[job.pk])).content.decode()
-    assert "signed_off → reviewed" in page
+    assert "待核验 → 待批准" in page
     _login(client, lab, "chenjing")
     assert client.get(reverse("calibration:job_detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("calibration:job_queue")).status_code == 404
