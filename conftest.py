@@ -47,3 +47,13 @@ def scratch_registry(monkeypatch):
     monkeypatch.setattr(registry, "_by_event", defaultdict(list))
     monkeypatch.setattr(registry, "_loaded", True)
     return registry
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (throttles such as the status lookup count in it)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

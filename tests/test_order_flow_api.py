@@ -147,10 +147,12 @@ def walk_the_order(lab, token_client, client):
     ok(reception.post(f"{API}/orders/items/{item_id}/hand-over", {"method": "hand", "returned_to": "陈静"},
                       content_type="application/json"))
     assert ok(customer.get(f"{API}/orders/{number}"))["status"] == "closed"
-    public = ok(client.get(f"{API}/orders/status", {"number": number, "code": code}))
+    public = ok(client.post(f"{API}/orders/status", {"number": number, "code": code}, content_type="application/json"))
     assert public["status"] == "closed" and public["timeline"]
-    wrong = client.get(f"{API}/orders/status", {"number": number, "code": "WRONG00000"})
-    unknown = client.get(f"{API}/orders/status", {"number": "WT1999-000001", "code": code})
+    wrong = client.post(f"{API}/orders/status", {"number": number, "code": "WRONG00000"},
+                        content_type="application/json")
+    unknown = client.post(f"{API}/orders/status", {"number": "WT1999-000001", "code": code},
+                          content_type="application/json")
     assert wrong.status_code == unknown.status_code == 404 and wrong.content == unknown.content
 
     return cert_number, users

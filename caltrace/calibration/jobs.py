@@ -399,6 +399,8 @@ def do_review_job(job: Job, *, reviewer, actor, approve: bool = True, comment: s
     qualified for the field (CND-6, PER-5). Not approved: returned for correction with the
     comment; a new draft record of the job replaces the signed-off one."""
     _require_person(actor, reviewer, _("核验人员"))
+    if not approve and (reviewer.pk == job.calibrator_id or roles.REVIEWER not in roles.roles_of(actor)):
+        raise PermissionDenied(_("只有核验人员或授权签字人可以退回"))
     with audit_context(actor=actor_for_user(actor)), transaction.atomic():
         locked = _lock(job)
         if locked.status != "signed_off":
@@ -459,11 +461,12 @@ def specification_from_text(text: str, unit: str):
     if m is None:
         return None
     try:
-        absolute = Decimal(str(units.convert(Decimal(m["a"]), m["unit"], unit))) if m["unit"] != unit \
+        # a permissible error is a difference: no temperature offset (0.5 K is 0.5 °C)
+        absolute = Decimal(str(units.convert_difference(Decimal(m["a"]), m["unit"], unit))) if m["unit"] != unit \
             else Decimal(m["a"])
+        relative = Decimal(m["r"]) / 100 if "r" in m.groupdict() and m.groupdict().get("r") else None
     except Exception:
         return None
-    relative = Decimal(m["r"]) / 100 if "r" in m.groupdict() and m.groupdict().get("r") else None
     return Specification(unit=unit, relative=relative, absolute=absolute, text=text.strip(),
                          source="委托方要求")
 
@@ -525,14 +528,12 @@ def do_approve_and_issue(job: Job, *, signatory, actor) -> Job:
 
 def _after_issue(item, job, actor):
     """The orders services' follow-ups: the item's next due date (DIG-7), and the order ready for
-    hand-over when this was its last certificate. Guarded while that part is being written."""
+    hand-over when this was its last certificate."""
     from caltrace.orders import services as order_services
 
     calibrated_on = timezone.localtime(job.record.started_at).date()
-    if hasattr(order_services, "do_set_next_due"):
-        order_services.do_set_next_due(item, calibrated_on=calibrated_on, actor=actor)
-    if hasattr(order_services, "do_mark_ready_if_done"):
-        order_services.do_mark_ready_if_done(item.order, actor=actor)
+    order_services.do_set_next_due(item, calibrated_on=calibrated_on, actor=actor)
+    order_services.do_mark_ready_if_done(item.order, actor=actor)
 
 
 # --- reading: the work queue and a job's page ---------------------------------------------------

@@ -178,11 +178,14 @@ class CalibrationRecord(BusinessModel):
     def as_work(self):
         """The work this record is, for the rules of ``record.sign_off``: its equipment, points,
         method version, scope item and calibrator, with the record itself in ``extra``."""
+        from django.utils import timezone
+
         from caltrace.integrity.work import Point, Work
         from caltrace.people.models import Person
 
         calibrator = Person.objects.filter(user_id=self.started_by_id).first() if self.started_by_id else None
-        return Work(at=self.started_at.date(), scope_item=self.scope_item, site=self.site, on_site=self.on_site,
+        return Work(at=timezone.localtime(self.started_at).date(), scope_item=self.scope_item, site=self.site,
+                    on_site=self.on_site,
                     method_version=self.procedure.method_version, equipment=tuple(self.equipment.all()),
                     calibrator=calibrator,
                     points=tuple(Point(p.nominal, p.unit) for p in self.procedure.points.all()),

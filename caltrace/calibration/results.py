@@ -28,6 +28,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caltrace.core import units
@@ -302,7 +303,7 @@ def evaluate_record(record, *, on: dt.date | None = None) -> list[PointResult]:
         raise ResultError(_("没有测量模型“%(key)s”") % {"key": procedure.model_key})
     params = _params(procedure)
     unit = procedure.unit
-    on = on or (record.started_at.date() if record.started_at else dt.date.today())
+    on = on or (timezone.localtime(record.started_at).date() if record.started_at else timezone.localdate())
     readings = {}
     for r in record.readings.current().order_by("point__order", "role", "sequence"):
         readings.setdefault((r.point_id, r.role), []).append(_in_unit(r.value, r.unit, unit))

@@ -190,7 +190,7 @@ def differences(doc: CertificateDocument, record) -> list[str]:
     if tuple(doc.results) != expected:
         found.append("results")
     if {e.asset_no for e in doc.equipment} != {e.asset_no for e in _equipment(record, doc.calibrated_on or
-                                                                                 record.started_at.date())}:
+                                                                                 timezone.localtime(record.started_at).date())}:
         found.append("equipment")
     if doc.calibrator != _person_name(record.started_by):
         found.append("calibrator")

@@ -90,6 +90,9 @@ class Certificate(BusinessModel):
         base_manager_name = "objects"
         ordering = ["-issued_at", "-pk"]
         indexes = [models.Index(fields=["customer", "issued_at"], name="cert_customer_issued_idx")]
+        constraints = [models.UniqueConstraint(fields=["record"], condition=models.Q(replaces__isnull=True),
+                                               name="cert_one_original_per_record",
+                                               violation_error_message=_("该原始记录已出具证书；如需更改请出具更正证书"))]
 
     def __str__(self):
         return self.number

@@ -129,23 +129,32 @@ def do_issue_from_record(record, ctx, *, reviewer, signatory, actor, customer=No
     from caltrace.integrity.services import record_findings
     from caltrace.integrity.work import CERTIFICATE_ISSUE
 
+    from caltrace.calibration.models import CalibrationRecord, Job
+
     from .from_record import document_from_record
 
-    issued = Certificate.objects.filter(record=record, replaces__isnull=True).values_list("number", flat=True).first()
-    if issued:
-        raise CertificateError(f"record {record.pk} already has certificate {issued}; amend that certificate instead")
-    doc = document if document is not None else document_from_record(record, ctx)
-    flags = registry.enforce(CERTIFICATE_ISSUE, issue_work(record, doc, reviewer=reviewer, signatory=signatory,
-                                                           work=work))
-    blocking = blocking_findings(record)
-    if blocking:
-        raise RuleViolation([Violation(f.rule_id, GATE, f"未处理的诚信问题阻止发证：{f.message_zh}",
-                                       f"An open integrity finding blocks issue: {f.message_en}", ())
-                             for f in blocking])
-    cert = do_issue_certificate(doc, actor=actor, record=record, customer=customer)
-    if flags:
-        record_findings(flags, event=CERTIFICATE_ISSUE)
-    return cert
+    with transaction.atomic():
+        # One certificate per record: the record's row lock makes a second concurrent issue wait and
+        # then see the first (and the unique constraint on Certificate.record stands behind it).
+        record = CalibrationRecord.objects.select_for_update().get(pk=record.pk)
+        issued = Certificate.objects.filter(record=record, replaces__isnull=True).values_list("number", flat=True).first()
+        if issued:
+            raise CertificateError(f"record {record.pk} already has certificate {issued}; amend that certificate instead")
+        if work is None and Job.objects.filter(record=record).exists():
+            raise CertificateError(f"record {record.pk} belongs to a job: issue it through the job, whose work the "
+                                   "order's rules judge")
+        doc = document if document is not None else document_from_record(record, ctx)
+        flags = registry.enforce(CERTIFICATE_ISSUE, issue_work(record, doc, reviewer=reviewer, signatory=signatory,
+                                                               work=work))
+        blocking = blocking_findings(record)
+        if blocking:
+            raise RuleViolation([Violation(f.rule_id, GATE, f"未处理的诚信问题阻止发证：{f.message_zh}",
+                                           f"An open integrity finding blocks issue: {f.message_en}", ())
+                                 for f in blocking])
+        cert = do_issue_certificate(doc, actor=actor, record=record, customer=customer)
+        if flags:
+            record_findings(flags, event=CERTIFICATE_ISSUE)
+        return cert
 
 
 def do_amend_certificate(old: Certificate, new_doc: CertificateDocument, *, reason: str, actor,

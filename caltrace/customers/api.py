@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -174,11 +175,11 @@ def create_record_request(request, payload: RecordRequestIn):
     if payload.order_item_id is not None:
         item = OrderItem.objects.filter(pk=payload.order_item_id, order__customer=org).first()
         if item is None:
-            errors["order_item_id"] = ["not found"]
+            errors["order_item_id"] = [_("不存在")]
     if payload.certificate_id is not None:
         cert = Certificate.objects.filter(pk=payload.certificate_id, customer=org).first()
         if cert is None:
-            errors["certificate_id"] = ["not found"]
+            errors["certificate_id"] = [_("不存在")]
     if errors:
         raise ValidationError(errors)
     req = services.do_request_records(actor=request.auth, what=payload.what, reason=payload.reason, order_item=item,
@@ -217,7 +218,7 @@ def create_complaint(request, payload: ComplaintIn):
     if payload.order_number:
         order = Order.objects.filter(number=payload.order_number, customer=org).first()
         if order is None:
-            raise ValidationError({"order_number": ["not found"]})
+            raise ValidationError({"order_number": [_("不存在")]})
     return Status(201, services.do_submit_complaint(actor=request.auth, text=payload.text, order=order))
 
 

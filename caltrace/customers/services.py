@@ -156,6 +156,8 @@ def do_decide_record_request(request: RecordRequest, *, actor, release: bool, no
 def do_submit_complaint(*, actor, text: str, order=None) -> Complaint:
     """A portal user complains, about an order of its organisation or in general."""
     org = _organisation_of(actor)
+    if order is not None and order.customer_id != org.pk:
+        raise ValidationError({"order": _("只能就本单位的委托单投诉")})
     with audit_context(actor=actor_for_user(actor)), transaction.atomic():
         complaint = Complaint(organisation=org, order=order, text=(text or "").strip(), submitted_by=actor,
                               submitted_at=timezone.now())

@@ -2,11 +2,13 @@
 
 Customers see only their organisation's orders (another's answers 404) and the public events of
 the timeline. State changes are POST actions calling the services; a PATCH of a status answers
-405. ``GET /status`` is the public lookup by order number and access code (no login; the same 404
-for an unknown number and a wrong code).
+405. ``POST /status`` is the public lookup by order number and access code in the body (no login;
+the same 404 for an unknown number and a wrong code; throttled per address with the page).
 """
 
 from __future__ import annotations
+
+import json
 
 import datetime as dt
 from decimal import Decimal
@@ -284,11 +286,19 @@ def _lookup(model, pk: int | None, field: str):
 # --- public status lookup (no login) ----------------------------------------------------------------
 
 
-@router.get("/status", response={200: StatusOut, 404: dict}, auth=None, summary="Look an order up by number and code")
-def status_lookup(request, number: str = "", code: str = ""):
-    order = selectors.lookup_status(number, code)
+class LookupIn(Schema):
+    number: str
+    code: str
+
+
+@router.post("/status", response={200: StatusOut, 404: dict, 429: dict}, auth=None,
+             summary="Look an order up by number and access code (in the body, never in the URL)")
+def status_lookup(request, data: LookupIn):
+    if selectors.lookup_over_limit(selectors.client_address(request)):
+        return Status(429, {"detail": _("查询次数过多，请稍后再试")})
+    order = selectors.lookup_status(data.number, data.code)
     if order is None:
-        return Status(404, {"detail": "not found"})
+        return Status(404, {"detail": _("委托单号或查询码不正确")})
     zh, en = Order.workflow.states[order.status]
     return {"number": order.number, "status": order.status, "status_zh": zh, "status_en": en,
             "timeline": list(selectors.public_timeline(order))}
@@ -442,9 +452,18 @@ def complete_review(request, number: str, payload: ReviewCompleteIn):
     return _fresh(request.auth, number)
 
 
-@router.post("/{number}/accept", response=OrderOut)
+@router.post("/{number}/accept", response=OrderOut,
+             summary="Accept the quote and the deviations (the customer; reception with {\"customer_evidence\": …})")
 def accept_order(request, number: str):
-    services.do_accept_order(_order(request.auth, number), actor=request.auth)
+    # The body is optional (a customer accepts with none): reception names the written acceptance.
+    body = {}
+    if request.content_type == "application/json" and request.body:
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            raise ValidationError({"body": [_("请求内容不是有效的 JSON")]}) from None
+    evidence = body.get("customer_evidence", "") if isinstance(body, dict) else ""
+    services.do_accept_order(_order(request.auth, number), actor=request.auth, customer_evidence=str(evidence))
     return _fresh(request.auth, number)
 
 

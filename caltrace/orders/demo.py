@@ -183,7 +183,8 @@ def _seed_order(spec: dict, users: dict, today: dt.date) -> None:
     # a customer without a portal account accepts in writing; reception records it
     for deviation in Deviation.objects.filter(item__order=order, status="pending"):
         o.do_decide_deviation(deviation, accept=True, actor=applicant)
-    order = o.do_accept_order(order, actor=applicant)
+    evidence = "" if getattr(applicant, "customer_contact", None) else "客户盖章确认函 HT-2026-1107"
+    order = o.do_accept_order(order, actor=applicant, customer_evidence=evidence)
     if order.on_site:
         o.do_book_appointment(order, visit_on=today + dt.timedelta(days=3), actor=reception)
         return

@@ -243,3 +243,27 @@ def timeline_for(order: Order, user) -> QuerySet[OrderEvent]:
     if roles.is_staff_member(user):
         return order.events.order_by("at", "id")
     return public_timeline(order)
+
+
+# The public lookup is throttled per client address (the page and the API share the count).
+LOOKUP_LIMIT = 20  # attempts per client address ...
+LOOKUP_WINDOW = 600  # ... per ten minutes
+
+
+def client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def lookup_over_limit(address: str) -> bool:
+    """Count a status-lookup attempt from ``address``; True once the limit is passed."""
+    from django.core.cache import cache
+
+    key = f"orders:status-lookup:{address}"
+    if cache.add(key, 1, LOOKUP_WINDOW):
+        return False
+    try:
+        attempts = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, LOOKUP_WINDOW)
+        return False
+    return attempts > LOOKUP_LIMIT

@@ -272,6 +272,15 @@ def do_review_item(item: OrderItem, *, scope_item, method_version, actor, note: 
         item.review_note = note or ""
         item.full_clean()
         item.save()
+        # A quote made before this decision may price another scope item: it no longer stands.
+        stale = Quote.objects.filter(order_id=item.order_id,
+                                     status__in=(QuoteStatus.DRAFT, QuoteStatus.PENDING_APPROVAL))
+        for quote in stale:
+            quote.status = QuoteStatus.REJECTED
+            quote.save()
+            note_event(item.order, EventKind.QUOTE, f"报价单 {quote.number} 因重新评审作废，须重新报价",
+                       f"Quote {quote.number} withdrawn after a new review decision: quote again",
+                       actor=_actor_label(actor), public=False)
         note_event(item.order, EventKind.NOTE, f"{item.description}：评审为 {scope_item.code}，{method_version.designation}",
                    f"{item.description}: reviewed under {scope_item.code}, {method_version.designation}",
                    item=item, actor=_actor_label(actor), public=False)
@@ -478,10 +487,17 @@ def do_decide_deviation(deviation: Deviation, *, accept: bool, actor, comment: s
         return deviation
 
 
-def do_accept_order(order: Order, *, actor) -> Order:
-    """The customer accepts the quote (and has accepted every deviation): awaiting_customer → accepted."""
+def do_accept_order(order: Order, *, actor, customer_evidence: str = "") -> Order:
+    """The customer accepts the quote (and has accepted every deviation): awaiting_customer → accepted.
+
+    Reception may record the acceptance of a customer without a portal account only with the
+    evidence of it (``customer_evidence``: the signed contract or letter, by number), which the
+    timeline keeps; without it only the customer's own users accept (CON-2: the customer agrees)."""
     _require_customer_or_staff(actor, order.customer)
-    with _acting(actor), transaction.atomic():
+    on_behalf = not is_customer_of(actor, order.customer)
+    if on_behalf and not customer_evidence.strip():
+        raise ValidationError({"customer_evidence": [_("代客户确认须注明客户书面确认的凭证（合同或确认函编号）")]})
+    with _acting(actor, reason=customer_evidence.strip() or None), transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         quote = latest_quote(locked)
         if locked.status == "awaiting_customer" and quote is not None and quote.status == QuoteStatus.SENT:
@@ -491,8 +507,13 @@ def do_accept_order(order: Order, *, actor) -> Order:
         order = transition(locked, "accept", actor=actor)
         order.accepted_at = timezone.now()
         order.save(update_fields=["accepted_at", "updated_at"])
-        note_event(order, EventKind.STATUS, "客户已接受报价，委托受理", "The customer accepted the quote; order accepted",
-                   actor=_actor_label(actor))
+        if on_behalf:
+            note_event(order, EventKind.STATUS, f"客户书面确认接受报价（{customer_evidence.strip()}），由业务受理代为登记，委托受理",
+                       f"The customer accepted the quote in writing ({customer_evidence.strip()}), recorded by "
+                       "reception; order accepted", actor=_actor_label(actor))
+        else:
+            note_event(order, EventKind.STATUS, "客户已接受报价，委托受理", "The customer accepted the quote; order accepted",
+                       actor=_actor_label(actor))
         return order
 
 

@@ -14,7 +14,6 @@ import datetime as dt
 import json
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
@@ -47,8 +46,6 @@ READERS = roles.STAFF_ROLES
 PAGE_SIZE = 50
 QUEUE_LIMIT = 100
 HISTORY_LIMIT = 300
-LOOKUP_LIMIT = 20  # attempts per client address ...
-LOOKUP_WINDOW = 600  # ... per ten minutes
 
 
 def _paginate(request, qs):
@@ -459,29 +456,12 @@ def price_list(request):
 
 # --- public status lookup (DIG-1) -----------------------------------------------------------------
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _over_limit(request) -> bool:
-    """Count this attempt for the client address; True once the limit is passed."""
-    key = f"orders:status-lookup:{_client_address(request)}"
-    if cache.add(key, 1, LOOKUP_WINDOW):
-        return False
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, LOOKUP_WINDOW)
-        return False
-    return attempts > LOOKUP_LIMIT
-
-
 def status_lookup(request):
     """Order number + access code → the public timeline. Any wrong pair gets the same answer."""
     form = StatusLookupForm(request.POST or None)
     if request.method != "POST":
         return render(request, "orders/status_lookup.html", {"form": form})
-    if _over_limit(request):
+    if selectors.lookup_over_limit(selectors.client_address(request)):
         return render(request, "orders/status_lookup.html", {"form": StatusLookupForm(), "limited": True},
                       status=429)
     order = None

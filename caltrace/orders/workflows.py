@@ -38,6 +38,15 @@ def _all_items_returned(order, actor):
     return None
 
 
+def _received_unless_on_site(item, actor):
+    """An item calibrated in the laboratory has been received there first, with its unique
+    identification (SMP-2); an on-site item is calibrated where it is."""
+    if item.status == "reviewed" and not item.order.on_site:
+        return Reason("送检样品须先收样（取得唯一标识）才能开始校准",
+                      "An item calibrated in the laboratory must be received (and identified) first")
+    return None
+
+
 ORDER_WORKFLOW = Workflow(
     states={
         "draft": ("草稿", "draft"),
@@ -84,7 +93,8 @@ ITEM_WORKFLOW = Workflow(
         Transition("review", ("requested", "reviewed"), "reviewed", "评审", "Review",
                    permission="orders.review_order"),
         Transition("receive", ("reviewed",), "received", "收样", "Receive", permission="orders.receive_item"),
-        Transition("start", ("received", "reviewed"), "in_calibration", "开始校准", "Start calibration"),
+        Transition("start", ("received", "reviewed"), "in_calibration", "开始校准", "Start calibration",
+                   guard=_received_unless_on_site),
         Transition("finish", ("in_calibration",), "calibrated", "完成校准", "Calibration done"),
         Transition("reopen", ("calibrated",), "in_calibration", "退回更正", "Returned for correction",
                    requires_comment=True),

@@ -23,6 +23,6 @@ def test_demo_seeds_procedures_and_records_once():
     assert dcv.filter(equipment__asset_no="MH-E-001").count() == 6  # the calibrator's confirmed outputs
     temp = Reading.objects.filter(record__procedure__code="ZY-TMP-01")
     assert temp.count() == 3 * 4 * 2 and temp.filter(equipment__asset_no="WJ-T-002").count() == 12
-    typed = Reading.objects.filter(record__procedure__code="ZY-BAL-01")
+    typed = Reading.objects.filter(record__procedure__code="ZY-BAL-01", record__item__contains="XS205")
     assert typed.count() == 5 and typed.current().count() == 4
     assert typed.get(corrects__isnull=False).typed_by.username == demo.CALIBRATOR_USERNAME

@@ -380,6 +380,23 @@ def test_an_on_site_job_needs_a_passed_safety_check_to_start(lab):
     assert jobs.do_start_job(job, actor=lab.user("sunhao")).status == "in_progress"
 
 
+def test_an_in_lab_item_not_yet_received_cannot_be_calibrated(lab):
+    from caltrace.core.workflows import TransitionError
+
+    order, item = lab.order(receive=False)
+    job = lab.assign(item)
+    with pytest.raises(TransitionError) as exc:
+        jobs.do_start_job(job, actor=lab.user("sunhao"))
+    assert "收样" in exc.value.zh
+    job.refresh_from_db()
+    item.refresh_from_db()
+    assert (job.status, item.status, job.record_id) == ("assigned", "reviewed", None)
+    from caltrace.orders.services import do_receive_item
+
+    do_receive_item(item, actor=lab.user("linfang"), condition="外观完好")
+    assert jobs.do_start_job(job, actor=lab.user("sunhao")).status == "in_progress"
+
+
 def test_an_on_site_order_starts_with_its_first_job_without_a_receipt_at_the_lab(lab):
     order, item = lab.order(location="on_site", receive=False)
     order.refresh_from_db()
@@ -401,8 +418,12 @@ def test_a_failed_safety_check_stops_the_job(lab):
                                       actor=lab.user("sunhao"))
     assert job.status == "stopped"
     assert OrderEvent.objects.filter(order=job.order_item.order, text_zh__contains="校准任务已停止").exists()
-    with pytest.raises(Exception):
+    from caltrace.core.workflows import TransitionError
+
+    with pytest.raises((TransitionError, ValidationError)) as exc:
         jobs.do_start_job(job, actor=lab.user("sunhao"))
+    job.refresh_from_db()
+    assert job.status == "stopped" and job.record_id is None, exc.value
 
 
 def test_an_on_site_job_without_evidence_cannot_be_signed_off(lab):
@@ -445,8 +466,15 @@ def test_a_reviewer_may_return_the_job_for_correction(lab):
     _order, item = lab.order()
     job = _through_sign_off(lab, lab.assign(item))
     first = job.record
-    with pytest.raises(Exception):
+    from caltrace.core.workflows import TransitionError
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(TransitionError) as exc:  # a return needs its reason
         jobs.do_review_job(job, reviewer=lab.person("zhaomin"), actor=lab.user("zhaomin"), approve=False)
+    assert exc.value.code == "comment"
+    with pytest.raises(PermissionDenied):  # the calibrator cannot return (and so review) their own work
+        jobs.do_review_job(job, reviewer=lab.person("sunhao"), actor=lab.user("sunhao"), approve=False,
+                           comment="自己退回")
     job = jobs.do_review_job(job, reviewer=lab.person("zhaomin"), actor=lab.user("zhaomin"), approve=False,
                              comment="预热时间记录有误")
     assert job.status == "in_progress" and job.replaced_records == [first.pk]
@@ -508,6 +536,9 @@ def test_conformity_needs_limits_that_can_be_read(lab):
     assert spec.relative == Decimal("0.00005") and spec.absolute == Decimal("0.000005")
     assert jobs.specification_from_text("±0.02 V", "V").absolute == Decimal("0.02")
     assert jobs.specification_from_text("按制造商说明书", "V") is None
+    # a permissible error converts as a difference (no temperature offset), and junk is no limit
+    assert jobs.specification_from_text("±0.5 K", "°C").absolute == Decimal("0.5")
+    assert jobs.specification_from_text("±(1..2 % 读数 + 5 μV)", "V") is None
 
     _order, item = lab.order(conformity="按制造商说明书")
     job = _through_sign_off(lab, lab.assign(item))
@@ -538,7 +569,9 @@ def test_the_signatory_may_return_a_reviewed_job_the_calibrator_may_not(lab):
     job = _reviewed(lab)
     with pytest.raises(PermissionDenied):
         jobs.do_return_for_correction(job, actor=lab.user("sunhao"), comment="自己退回")
-    with pytest.raises(Exception) as exc:
+    from caltrace.core.workflows import TransitionError
+
+    with pytest.raises(TransitionError) as exc:
         jobs.do_return_for_correction(job, actor=lab.user("chenzhigang"), comment="")
     assert exc.value.code == "comment"
     job = jobs.do_return_for_correction(job, actor=lab.user("chenzhigang"), comment="不确定度评定需复核")
@@ -556,3 +589,17 @@ def test_the_default_bench_is_the_simulated_one(lab, monkeypatch):
     readings = Reading.objects.filter(record=job.record)
     assert readings.count() == 6 * 4 and not readings.exclude(provenance=Provenance.INSTRUMENT).exists()
     assert readings.filter(equipment=lab.eq["MH-E-001"]).count() == 6
+
+
+def test_a_jobs_record_is_issued_only_through_the_job(lab):
+    """Issuing the record directly would skip the order's rules (CON-1, CON-2) and the job's states."""
+    from caltrace.certificates.models import Certificate
+    from caltrace.certificates.services import CertificateError, do_issue_from_record
+
+    _order, item = lab.order()
+    job = _through_sign_off(lab, lab.assign(item))
+    ctx = jobs.issue_context(job, reviewer=lab.person("zhaomin"), signatory=lab.person("chenzhigang"))
+    with pytest.raises(CertificateError):
+        do_issue_from_record(job.record, ctx, reviewer=lab.person("zhaomin"), signatory=lab.person("chenzhigang"),
+                             actor="system:test")
+    assert not Certificate.objects.filter(record=job.record).exists()

@@ -154,8 +154,9 @@ def test_a_complaint_is_investigated_answered_and_closed(portal, lab, client, qu
 def test_a_complaint_about_another_organisations_order_is_refused(lab):
     order, _code = make_order(lab)
     stranger, _org = other_customer_user()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         services.do_submit_complaint(actor=stranger, text="x", order=order)
+    assert "order" in exc.value.message_dict
 
 
 # --- the satisfaction survey -------------------------------------------------------------------------

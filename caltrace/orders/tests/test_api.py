@@ -95,9 +95,16 @@ def test_the_whole_flow_through_the_api(lab, token_client):
     from django.test import Client
 
     anonymous = Client()
-    resp = anonymous.get(f"{BASE}status", {"number": number, "code": code})
+    resp = anonymous.post(f"{BASE}status", {"number": number, "code": code}, content_type=JSON)
     assert resp.status_code == 200 and resp.json()["status"] == "closed"
     assert all("成本" not in e["text_zh"] for e in resp.json()["timeline"])
+    # the code never travels in a URL; the page and the API share the per-address limit
+    assert anonymous.get(f"{BASE}status", {"number": number, "code": code}).status_code == 405
+    from caltrace.orders import selectors
+
+    for _ in range(selectors.LOOKUP_LIMIT):
+        anonymous.post(f"{BASE}status", {"number": number, "code": "WRONG"}, content_type=JSON)
+    assert anonymous.post(f"{BASE}status", {"number": number, "code": code}, content_type=JSON).status_code == 429
 
 
 def test_errors_map_to_status_codes(lab, token_client):
@@ -150,12 +157,12 @@ def test_the_status_lookup_reveals_nothing_without_the_right_code(lab):
 
     order, code = services.do_create_order(lab.customer, items=[lab.item()], actor=lab.customer_user)
     c = Client()
-    wrong = c.get(f"{BASE}status", {"number": order.number, "code": "WRONGCODE2"})
-    unknown = c.get(f"{BASE}status", {"number": "WT1999-000001", "code": code})
-    missing = c.get(f"{BASE}status")
-    assert wrong.status_code == unknown.status_code == missing.status_code == 404
-    assert wrong.content == unknown.content == missing.content
-    right = c.get(f"{BASE}status", {"number": order.number, "code": code})
+    wrong = c.post(f"{BASE}status", {"number": order.number, "code": "WRONGCODE2"}, content_type=JSON)
+    unknown = c.post(f"{BASE}status", {"number": "WT1999-000001", "code": code}, content_type=JSON)
+    empty = c.post(f"{BASE}status", {"number": "", "code": ""}, content_type=JSON)
+    assert wrong.status_code == unknown.status_code == empty.status_code == 404
+    assert wrong.content == unknown.content == empty.content
+    right = c.post(f"{BASE}status", {"number": order.number, "code": code}, content_type=JSON)
     assert right.status_code == 200 and right.json()["number"] == order.number
     assert "customer" not in right.json()
 

@@ -241,6 +241,20 @@ def test_a_quote_below_cost_is_flagged_and_needs_approval(lab):
     assert order.status == "awaiting_customer"
 
 
+def test_a_new_review_decision_withdraws_the_quote_made_before_it(lab):
+    order, _code = reviewed_order(lab)
+    quote = order.quotes.get()
+    item = order.items.first()
+    services.do_review_item(item, scope_item=lab.scope_item, method_version=lab.version, actor=lab.reception,
+                            note="复核量程")
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.REJECTED
+    with pytest.raises(TransitionError):
+        services.do_complete_review(order, actor=lab.reception)
+    services.do_make_quote(order, actor=lab.reception)
+    assert services.do_complete_review(order, actor=lab.reception).status == "awaiting_customer"
+
+
 def test_a_quote_at_or_above_cost_records_no_finding(lab):
     order, _code = reviewed_order(lab)
     assert not Finding.objects.filter(rule_id="MKT-2").exists()
@@ -301,6 +315,19 @@ def test_acceptance_is_refused_while_a_deviation_is_pending(lab, make_user):
     with pytest.raises(TransitionError):
         services.do_decide_deviation(deviation, accept=False, actor=lab.customer_user, comment="改主意")
     assert services.do_accept_order(order, actor=lab.customer_user).status == "accepted"
+
+
+def test_reception_records_a_customers_acceptance_only_with_its_evidence(lab):
+    order, _code = reviewed_order(lab)
+    services.do_complete_review(order, actor=lab.reception)
+    with pytest.raises(ValidationError) as exc:
+        services.do_accept_order(order, actor=lab.reception)
+    assert "customer_evidence" in exc.value.message_dict
+    order.refresh_from_db()
+    assert order.status == "awaiting_customer"
+    accepted = services.do_accept_order(order, actor=lab.reception, customer_evidence="确认函 QR-0012")
+    assert accepted.status == "accepted"
+    assert OrderEvent.objects.filter(order=order, text_zh__contains="确认函 QR-0012").exists()
 
 
 def test_the_customer_may_decline(lab):
