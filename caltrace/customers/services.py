@@ -105,10 +105,13 @@ def do_add_portal_contact(organisation: CustomerOrganisation, *, name: str, user
 
 
 def _organisation_of(user) -> CustomerOrganisation:
-    contact = CustomerContact.objects.filter(user=user).select_related("organisation").first()
-    if contact is None:
+    """The portal user's organisation (``selectors.organisation_of``); anyone else is refused."""
+    from .selectors import organisation_of
+
+    organisation = organisation_of(user)
+    if organisation is None:
         raise PermissionDenied("not a portal user")
-    return contact.organisation
+    return organisation
 
 
 def _require_customer_service(actor) -> None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from caltrace.core import audit, roles
 from caltrace.core.numbering import next_number
 from caltrace.core.workflows import TransitionError, transition
+from caltrace.people.models import add_months
 
 from .choices import DeviationStatus, EventKind, QuoteStatus, ReturnMethod, ServiceLocation
 from .models import Deviation, Order, OrderItem, PriceListEntry, Quote, QuoteLine, hash_access_code
@@ -664,15 +665,6 @@ def do_hand_over(item: OrderItem, *, actor, method: str, returned_to: str = "",
 
 
 # --- recall (DIG-7) ---------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months (the 31st becomes the month's last day)."""
-    import calendar
-
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def do_set_next_due(item: OrderItem, *, calibrated_on: dt.date, actor) -> OrderItem:
